@@ -1,0 +1,1 @@
+"""Cart: anonymous and signed-in carts and their lines."""

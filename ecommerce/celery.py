@@ -1,0 +1,11 @@
+"""The Celery application: configuration from Django settings, tasks found in every installed app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce.settings")
+
+app = Celery("ecommerce")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

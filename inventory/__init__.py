@@ -1,0 +1,1 @@
+"""Inventory: stock per SKU, reservations and the movement ledger."""

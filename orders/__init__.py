@@ -1,0 +1,1 @@
+"""Orders: checkout, the payment port, orders and their status lifecycle."""

@@ -1,0 +1,1 @@
+"""Recommendations: co-purchase model, personalised and similar-product suggestions."""
