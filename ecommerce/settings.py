@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Catalog search: SearchVectorField, trigram lookups (inactive on SQLite).
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
