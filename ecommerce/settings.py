@@ -139,6 +139,14 @@ EVENTS_SWEEP_AFTER_SECONDS = env.int("EVENTS_SWEEP_AFTER_SECONDS", default=60)
 if EVENTS_RETRY_MAX_SECONDS * 2 >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("EVENTS_RETRY_MAX_SECONDS must stay below half of CELERY_BROKER_VISIBILITY_TIMEOUT")
 
+# Inventory: the low-stock threshold of a new SKU and how often expired reservations are released.
+INVENTORY_LOW_STOCK_THRESHOLD = env.int("INVENTORY_LOW_STOCK_THRESHOLD", default=5)
+INVENTORY_RELEASE_EXPIRED_EVERY_SECONDS = env.int("INVENTORY_RELEASE_EXPIRED_EVERY_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["inventory-release-expired-reservations"] = {
+    "task": "inventory.release_expired_reservations",
+    "schedule": INVENTORY_RELEASE_EXPIRED_EVERY_SECONDS,
+}
+
 # Media: the filesystem by default, S3 (or an S3-compatible server) with MEDIA_BACKEND=s3.
 MEDIA_BACKEND = env.str("MEDIA_BACKEND", default="filesystem")
 MEDIA_URL = "/media/"
