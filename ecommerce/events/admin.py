@@ -44,9 +44,11 @@ class DeadLetterAdmin(ReadOnlyAdmin):
     @admin.action(description="Retry the selected deliveries", permissions=["change"])
     def retry(self, request, queryset):
         count = dead_letters_retry(dead_letter_ids=list(queryset.values_list("pk", flat=True)), user=request.user)
-        self.message_user(request, f"{count} deliveries sent to their handlers again.", messages.SUCCESS)
+        noun = "delivery" if count == 1 else "deliveries"
+        self.message_user(request, f"{count} {noun} sent to the handler again.", messages.SUCCESS)
 
     @admin.action(description="Discard the selected deliveries", permissions=["change"])
     def discard(self, request, queryset):
         count = dead_letters_discard(dead_letter_ids=list(queryset.values_list("pk", flat=True)), user=request.user)
-        self.message_user(request, f"{count} deliveries discarded.", messages.SUCCESS)
+        noun = "delivery" if count == 1 else "deliveries"
+        self.message_user(request, f"{count} {noun} discarded.", messages.SUCCESS)
