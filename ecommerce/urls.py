@@ -8,7 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from ecommerce import operations, views
 from ecommerce.metrics import metrics_view
 
-api_v1 = []
+api_v1 = [
+    path("", include("catalog.api.urls")),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),

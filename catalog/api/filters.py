@@ -1,0 +1,35 @@
+"""Filters of the product list: category (with its subcategories), brand, price, stock, ids, ordering."""
+
+import django_filters
+
+from catalog import selectors
+from catalog.models import Product
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    pass
+
+
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    pass
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(method="filter_category", label="Category slug (subcategories included)")
+    brand = CharInFilter(field_name="brand", label="Brands, comma-separated")
+    min_price = django_filters.NumberFilter(field_name="min_price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="min_price", lookup_expr="lte")
+    in_stock = django_filters.BooleanFilter(field_name="in_stock")
+    is_featured = django_filters.BooleanFilter(field_name="is_featured")
+    ids = NumberInFilter(field_name="id", label="Product ids, comma-separated")
+    ordering = django_filters.OrderingFilter(
+        fields=(("min_price", "price"), ("created_at", "newest"), ("name", "name")),
+        label="price, -price, newest, -newest, name, -name",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["category", "brand", "min_price", "max_price", "in_stock", "is_featured", "ids"]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category_id__in=selectors.category_with_descendant_ids(slug=value))
