@@ -6,6 +6,8 @@ connection, a 5xx or an unreadable body raise interface.CatalogUnavailable so th
 back (the cart shows its snapshot). Only catalog.interface calls this module.
 """
 
+from __future__ import annotations
+
 from decimal import Decimal
 from urllib.parse import quote, urljoin
 
