@@ -74,9 +74,8 @@ def test_multi_line_reservations_in_opposite_orders_neither_deadlock_nor_reserve
     reserved_refs = {ref for ref, outcome in outcomes.items() if outcome == "reserved"}
     assert set(Reservation.objects.values_list("reference", flat=True)) == reserved_refs
     for reference in reserved_refs:
-        assert dict(ReservationLine.objects.filter(reservation__reference=reference).values_list("sku", "quantity")) == (
-            lines_for[reference]
-        )
+        lines = ReservationLine.objects.filter(reservation__reference=reference).values_list("sku", "quantity")
+        assert dict(lines) == lines_for[reference]
     assert not StockMovement.objects.exclude(reference__in=reserved_refs).exclude(reason="received").exists()
     for sku in ("A", "B", "C"):
         item = StockItem.objects.get(sku=sku)
