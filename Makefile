@@ -45,10 +45,17 @@ lint: $(VENV)/.dev-deps
 
 # Production-like: gunicorn, DEBUG off, static files from whitenoise. Plain HTTP on this machine,
 # so the HTTPS-only cookies and redirect are relaxed here (never in a real deployment).
-serve: migrate
-	DEBUG=0 $(MANAGE) collectstatic --noinput -v0
-	DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
-	$(BIN)/gunicorn ecommerce.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-4} --access-logfile -
+SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat $(VENV)/.local-secret-key)} \
+	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+
+# A secret key for production-like runs on this machine only; kept out of git in the virtualenv.
+$(VENV)/.local-secret-key: $(BIN)/python
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: migrate $(VENV)/.local-secret-key
+	$(SERVE_ENV) $(MANAGE) collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/gunicorn ecommerce.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-4} --access-logfile -
 
 worker: $(VENV)/.deps
 	$(BIN)/celery -A ecommerce worker --loglevel INFO
