@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from catalog import interface
+from catalog import http_interface, interface
 from tests.factories.catalog import CategoryFactory, ProductFactory, ProductImageFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,9 @@ def implementation(request, settings):
         settings.CATALOG_INTERFACE_TIMEOUT = 5
     else:
         settings.CATALOG_INTERFACE_URL = ""
-    return request.param
+    yield request.param
+    # Drop kept-alive connections so the live server's threads end and free the test database.
+    http_interface._session.close()
 
 
 @pytest.fixture
