@@ -24,4 +24,5 @@ urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("readyz", operations.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    path("", include("catalog.urls")),
 ]

@@ -140,9 +140,9 @@ class DatabaseBackend:
         hits = tuple(page.values_list("id", flat=True)[query.offset : query.offset + query.page_size])
 
         counts = scope.filter(brand).aggregate(
-            total=Count("id", filter=band & stock),
-            in_stock=Count("id", filter=band & Q(in_stock=True)),
-            **{f"band_{i}": Count("id", filter=_band_q(b) & stock) for i, b in enumerate(PRICE_BANDS)},
+            n_total=Count("id", filter=band & stock),
+            n_in_stock=Count("id", filter=band & Q(in_stock=True)),
+            **{f"n_band_{i}": Count("id", filter=_band_q(b) & stock) for i, b in enumerate(PRICE_BANDS)},
         )
         brands = (
             scope.filter(band & stock).exclude(brand="").values("brand")
@@ -155,10 +155,10 @@ class DatabaseBackend:
         facets = Facets(
             category=tuple(CategoryCount(c["category__slug"], c["category__name"], c["count"]) for c in categories),
             brand=tuple(BrandCount(b["brand"], b["count"]) for b in brands),
-            price_band=price_band_counts({b.key: counts[f"band_{i}"] for i, b in enumerate(PRICE_BANDS)}),
-            in_stock=counts["in_stock"],
+            price_band=price_band_counts({b.key: counts[f"n_band_{i}"] for i, b in enumerate(PRICE_BANDS)}),
+            in_stock=counts["n_in_stock"],
         )
-        return SearchResult(hits=hits, total=counts["total"], facets=facets, page=query.page,
+        return SearchResult(hits=hits, total=counts["n_total"], facets=facets, page=query.page,
                             page_size=query.page_size)
 
     # Writes ----------------------------------------------------------------------------------

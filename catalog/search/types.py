@@ -9,6 +9,8 @@ from decimal import Decimal
 
 SORTS = ("relevance", "price", "-price", "newest")
 MAX_PAGE_SIZE = 100
+# Deep pages cost a scan of every row before them (and OpenSearch refuses from + size above 10,000).
+MAX_RESULT_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class SearchQuery:
             raise InvalidSearchQuery("page must be 1 or more")
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise InvalidSearchQuery(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+        if self.page * self.page_size > MAX_RESULT_WINDOW:
+            raise InvalidSearchQuery(f"only the first {MAX_RESULT_WINDOW} results can be paged through")
         # Normalised so that equal searches compare (and cache) equal.
         object.__setattr__(self, "q", " ".join(self.q.split()))
         object.__setattr__(self, "brands", tuple(sorted(set(self.brands))))
