@@ -107,10 +107,15 @@ class Variant(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=0), name="catalog_variant_price_positive"),
+            models.CheckConstraint(
+                condition=Q(price__gt=0),
+                name="catalog_variant_price_positive",
+                violation_error_message="The price must be greater than 0.",
+            ),
             models.CheckConstraint(
                 condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gt=models.F("price")),
                 name="catalog_variant_compare_at_above_price",
+                violation_error_message="The compare-at price must be higher than the price.",
             ),
         ]
 

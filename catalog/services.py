@@ -406,3 +406,36 @@ def product_image_make_thumbnails(*, image_id: int) -> ProductImage | None:
     )
     publish_products_changed([image.product_id])
     return image
+
+
+@transaction.atomic
+def product_image_update(*, image: ProductImage, alt_text: str = UNCHANGED, position: int = UNCHANGED) -> ProductImage:
+    """Change an image's alt text or position; publishes product_changed when anything changed."""
+    changes = {
+        field: value
+        for field, value in (("alt_text", alt_text), ("position", position))
+        if value is not UNCHANGED and getattr(image, field) != value
+    }
+    if not changes:
+        return image
+    for field, value in changes.items():
+        setattr(image, field, value)
+    image.save(update_fields=list(changes))
+    publish_products_changed([image.product_id])
+    return image
+
+
+@transaction.atomic
+def product_image_delete(*, image: ProductImage) -> None:
+    """Remove an image and, once the deletion commits, its files (original and thumbnails)."""
+    files = [f for f in (image.image, image.thumbnail_small, image.thumbnail_large) if f]
+    storage_names = [(f.storage, f.name) for f in files]
+    product_id = image.product_id
+    image.delete()
+    transaction.on_commit(lambda: _delete_files(storage_names))
+    publish_products_changed([product_id])
+
+
+def _delete_files(storage_names: list) -> None:
+    for storage, name in storage_names:
+        storage.delete(name)
