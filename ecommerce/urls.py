@@ -10,6 +10,7 @@ from ecommerce.metrics import metrics_view
 
 api_v1 = [
     path("", include("catalog.api.urls")),
+    path("inventory/", include("inventory.api.urls")),
 ]
 
 urlpatterns = [

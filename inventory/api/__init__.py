@@ -1,0 +1,1 @@
+"""The inventory API (DRF): public stock levels, staff receiving and adjustments."""
