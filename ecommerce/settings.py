@@ -190,6 +190,13 @@ OPENSEARCH_INDEX = env.str("OPENSEARCH_INDEX", default="products")
 CATALOG_INTERFACE_URL = env.str("CATALOG_INTERFACE_URL", default="")
 CATALOG_INTERFACE_TIMEOUT = env.float("CATALOG_INTERFACE_TIMEOUT", default=0.5)
 
+# Cart: how long a cart's read model stays cached (events forget it sooner; this is only a bound), and
+# the circuit breaker around catalog lookups: consecutive failures before it opens, and the seconds it
+# stays open before one request may try again (half-open). Its state lives in the cache.
+CART_CACHE_SECONDS = env.int("CART_CACHE_SECONDS", default=3600)
+CART_CATALOG_BREAKER_THRESHOLD = env.int("CART_CATALOG_BREAKER_THRESHOLD", default=3)
+CART_CATALOG_BREAKER_COOLDOWN_SECONDS = env.float("CART_CATALOG_BREAKER_COOLDOWN_SECONDS", default=30.0)
+
 # E-mail: console by default, EMAIL_URL=smtp://... in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shop@example.com")

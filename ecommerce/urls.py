@@ -10,6 +10,7 @@ from ecommerce.metrics import metrics_view
 
 api_v1 = [
     path("", include("catalog.api.urls")),
+    path("", include("cart.api.urls")),
     path("inventory/", include("inventory.api.urls")),
 ]
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("admin/", admin.site.urls),
+    path("cart/", include("cart.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

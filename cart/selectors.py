@@ -1,0 +1,212 @@
+"""Reads of the cart: the cached read model a page, the API and other contexts see.
+
+The read model (lines with current product data and availability, totals) is built from the
+cart's lines, one batched catalog lookup and one availability query, then kept in Django's cache
+(Redis in production) until a cart change, a price change or a stock change forgets it. When the
+catalog cannot answer, the model is built from the line snapshots with prices_confirmed False and
+is not cached, so the next request tries again.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Sum
+
+from cart.models import Cart, CartLine
+from cart.products import current_variants
+from inventory.interface import StockLevel, availability
+
+# Stored for an owner without an open cart, so that "no cart" is cached too.
+NO_CART = 0
+
+
+class CartNotFound(Exception):
+    """No cart with this id, or none that the shopper asking may see."""
+
+
+@dataclass(frozen=True)
+class CartLineInfo:
+    sku: str
+    quantity: int
+    unit_price: Decimal  # current catalog price (the snapshot price when prices_confirmed is False)
+    price_when_added: Decimal
+    currency: str
+    product_name: str
+    variant_name: str
+    product_slug: str
+    image_url: str
+    line_total: Decimal
+    price_changed: bool
+    available: int | None  # from inventory.availability; None when unknown
+
+
+@dataclass(frozen=True)
+class CartInfo:
+    id: int
+    user_id: int | None
+    session_key: str | None
+    status: str  # "open" | "checked_out" | "abandoned"
+    lines: tuple[CartLineInfo, ...]
+    subtotal: Decimal
+    item_count: int
+    currency: str
+    prices_confirmed: bool  # False when the catalog could not answer (built from the snapshots)
+    version: str  # changes whenever the lines change (hash of the (sku, quantity) pairs)
+
+
+@dataclass(frozen=True)
+class CartPage:
+    """The read model plus what only the cart's own pages need (stock badges, SKUs no longer sold)."""
+
+    info: CartInfo
+    stock: dict[str, StockLevel]
+    not_sold: frozenset[str]
+
+    def rows(self) -> list[tuple[CartLineInfo, StockLevel | None, bool]]:
+        """(line, stock level, still sold) per line, in the order the lines were added."""
+        return [(line, self.stock.get(line.sku), line.sku not in self.not_sold) for line in self.info.lines]
+
+
+def _view_key(cart_id: int) -> str:
+    return f"cart:view:{cart_id}"
+
+
+def _count_key(cart_id: int) -> str:
+    return f"cart:count:{cart_id}"
+
+
+def _owner_key(*, user_id: int | None, session_key: str | None) -> str:
+    return f"cart:owner:user:{user_id}" if user_id is not None else f"cart:owner:session:{session_key}"
+
+
+def forget_carts(cart_ids: Iterable[int]) -> None:
+    """Drop the cached read model and item count of these carts."""
+    keys = [key for cart_id in set(cart_ids) for key in (_view_key(cart_id), _count_key(cart_id))]
+    if keys:
+        cache.delete_many(keys)
+
+
+def forget_owner(*, user_id: int | None, session_key: str | None) -> None:
+    """Drop the cached "which cart is open for this owner" answer."""
+    if user_id is not None or session_key:
+        cache.delete(_owner_key(user_id=user_id, session_key=session_key))
+
+
+def open_cart_id(*, user_id: int | None, session_key: str | None) -> int | None:
+    """The id of the owner's open cart, or None; a signed-in user is looked up by user id only.
+
+    Cached per owner (one query on a miss, none on a hit).
+    """
+    if user_id is None and not session_key:
+        return None
+    key = _owner_key(user_id=user_id, session_key=session_key)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    if user_id is not None:
+        carts = carts.filter(user_id=user_id)
+    else:
+        carts = carts.filter(user__isnull=True, session_key=session_key)
+    cart_id = carts.values_list("id", flat=True).first()
+    cache.set(key, cart_id or NO_CART, settings.CART_CACHE_SECONDS)
+    return cart_id
+
+
+def cart_page(cart_id: int) -> CartPage:
+    """The cart's read model, from the cache or built in a fixed number of queries. Raises CartNotFound."""
+    cached = cache.get(_view_key(cart_id))
+    if cached is not None:
+        return cached
+    cart = Cart.objects.filter(pk=cart_id).first()
+    if cart is None:
+        raise CartNotFound(f"no cart with the id {cart_id}")
+    lines = list(CartLine.objects.filter(cart_id=cart_id).order_by("added_at", "id"))
+    page = _build(cart, lines)
+    if page.info.prices_confirmed:
+        cache.set(_view_key(cart_id), page, settings.CART_CACHE_SECONDS)
+        cache.set(_count_key(cart_id), page.info.item_count, settings.CART_CACHE_SECONDS)
+    return page
+
+
+def cart_item_count(cart_id: int) -> int:
+    """How many items the cart holds, for the header: from the cache, one query on a miss."""
+    cached = cache.get(_count_key(cart_id))
+    if cached is not None:
+        return cached
+    count = CartLine.objects.filter(cart_id=cart_id).aggregate(total=Sum("quantity"))["total"] or 0
+    cache.set(_count_key(cart_id), count, settings.CART_CACHE_SECONDS)
+    return count
+
+
+def open_carts_holding(skus: Iterable[str]) -> list[int]:
+    """Ids of the open carts with a line for any of these SKUs (one query)."""
+    wanted = list(dict.fromkeys(skus))
+    if not wanted:
+        return []
+    return list(
+        CartLine.objects.filter(sku__in=wanted, cart__status=Cart.Status.OPEN)
+        .values_list("cart_id", flat=True)
+        .distinct()
+    )
+
+
+def lines_version(pairs: Iterable[tuple[str, int]]) -> str:
+    """A short fingerprint of the (sku, quantity) pairs: equal for equal contents."""
+    text = "\n".join(f"{sku}:{quantity}" for sku, quantity in sorted(pairs))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _build(cart: Cart, lines: list[CartLine]) -> CartPage:
+    skus = [line.sku for line in lines]
+    variants = current_variants(skus)
+    confirmed = variants is not None
+    stock = availability(skus) if skus else {}
+    infos = []
+    not_sold = set()
+    for line in lines:
+        variant = variants.get(line.sku) if variants is not None else None
+        if confirmed and (variant is None or not variant.is_active):
+            not_sold.add(line.sku)
+        if variant is not None:
+            unit_price, currency = variant.price, variant.currency
+            name, variant_name = variant.product_name, variant.name
+            slug, image_url = variant.product_slug, variant.image_url
+        else:
+            unit_price, currency = line.price_when_added, line.currency
+            name, variant_name = line.product_name, line.variant_name
+            slug, image_url = line.product_slug, line.image_url
+        level = stock.get(line.sku)
+        infos.append(
+            CartLineInfo(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                price_when_added=line.price_when_added,
+                currency=currency,
+                product_name=name,
+                variant_name=variant_name,
+                product_slug=slug,
+                image_url=image_url,
+                line_total=unit_price * line.quantity,
+                price_changed=variant is not None and unit_price != line.price_when_added,
+                available=level.available if level is not None else None,
+            )
+        )
+    info = CartInfo(
+        id=cart.pk,
+        user_id=cart.user_id,
+        session_key=cart.session_key or None,
+        status=str(cart.status),
+        lines=tuple(infos),
+        subtotal=sum((line.line_total for line in infos), Decimal("0.00")),
+        item_count=sum(line.quantity for line in infos),
+        currency=settings.SHOP_CURRENCY,
+        prices_confirmed=confirmed,
+        version=lines_version((line.sku, line.quantity) for line in infos),
+    )
+    return CartPage(info=info, stock=stock, not_sold=frozenset(not_sold))

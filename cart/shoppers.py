@@ -1,0 +1,46 @@
+"""Who the cart of a request belongs to: the signed-in user, or else the session.
+
+An anonymous cart is keyed by the session key. That key is also kept inside the session under
+CART_SESSION_KEY, because signing in gives the session a new key (data is kept, the key is not) and
+the merge on login must still find the anonymous cart.
+"""
+
+from dataclasses import dataclass
+
+from cart import selectors, services
+
+CART_SESSION_KEY = "cart.session_key"
+
+
+@dataclass(frozen=True)
+class Shopper:
+    user_id: int | None
+    session_key: str | None
+
+
+def shopper_of(request) -> Shopper:
+    """The owner of the request's cart (works for Django and DRF requests)."""
+    user = request.user
+    if user.is_authenticated:
+        return Shopper(user_id=user.pk, session_key=None)
+    return Shopper(user_id=None, session_key=request.session.session_key)
+
+
+def cart_id_of(request) -> int | None:
+    """The id of the request's open cart, or None; from the cache when it is there."""
+    shopper = shopper_of(request)
+    return selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
+
+
+def cart_id_for_change(request) -> int:
+    """The id of the request's open cart, creating it (and the session key if needed) when missing."""
+    cart_id = cart_id_of(request)
+    if cart_id is not None:
+        return cart_id
+    shopper = shopper_of(request)
+    if shopper.user_id is None:
+        if not request.session.session_key:
+            request.session.save()
+        shopper = Shopper(user_id=None, session_key=request.session.session_key)
+        request.session[CART_SESSION_KEY] = shopper.session_key
+    return services.cart_get_or_create(user_id=shopper.user_id, session_key=shopper.session_key).pk
