@@ -5,6 +5,7 @@ the variables listed in README ("Running on real infrastructure"). With DEBUG of
 REQUIRED_IN_PRODUCTION must be set or start-up stops with a line naming the missing ones.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -152,6 +153,17 @@ CELERY_BEAT_SCHEDULE["inventory-release-expired-reservations"] = {
     "task": "inventory.release_expired_reservations",
     "schedule": INVENTORY_RELEASE_EXPIRED_EVERY_SECONDS,
 }
+
+# Orders: the payment gateway (a dotted path to a PaymentGateway class), how often a gateway error is
+# tried before the order is cancelled, shipping rates (standard is free from the threshold up) and the
+# flat tax rate applied to goods and shipping.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.payments.DummyGateway")
+PAYMENT_GATEWAY_ATTEMPTS = env.int("PAYMENT_GATEWAY_ATTEMPTS", default=3)
+FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
+SHIPPING_STANDARD_RATE = Decimal(env.str("SHIPPING_STANDARD_RATE", default="4.95"))
+SHIPPING_EXPRESS_RATE = Decimal(env.str("SHIPPING_EXPRESS_RATE", default="14.95"))
+TAX_RATE = Decimal(env.str("TAX_RATE", default="0.08"))
+ORDERS_PAGE_SIZE = env.int("ORDERS_PAGE_SIZE", default=10)
 
 # Media: the filesystem by default, S3 (or an S3-compatible server) with MEDIA_BACKEND=s3.
 MEDIA_BACKEND = env.str("MEDIA_BACKEND", default="filesystem")
