@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from ecommerce.throttling import login_rate_limited
+
 
 def home(request):
     """The storefront's front page; each section comes from the context that owns its data."""
@@ -19,6 +21,7 @@ class SignUpForm(UserCreationForm):
 
 
 @require_http_methods(["GET", "POST"])
+@login_rate_limited
 def signup(request):
     """Create an account with Django's password validators, sign the shopper in, go back where they were."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""

@@ -51,7 +51,7 @@ def page(browser, live_server, request):
 
 @pytest.fixture
 def phone(browser, live_server, request):
-    """A browser context at phone width (390×844), with touch."""
+    """A browser context at phone width (390 by 844), with touch."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True, has_touch=True
     )
