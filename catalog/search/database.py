@@ -17,7 +17,7 @@ from operator import and_
 from django.contrib.postgres.search import SearchQuery as PgSearchQuery
 from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 
 from catalog.models import Category, Product
 from catalog.search.types import (
@@ -37,7 +37,9 @@ TEXT_CONFIG = "english"
 
 def _strip_tags(expression):
     """SQL that replaces HTML tags by spaces, so that markup never lands in the search vector."""
-    return Func(expression, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(
+        expression, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
+    )
 
 
 SEARCH_VECTOR = (
@@ -176,8 +178,9 @@ class DatabaseBackend:
         return 0
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute every product's search vector in batches of consecutive ids; `progress(n)` after each."""
-        ids = Product.objects.order_by("id").values_list("id", flat=True)
+        """Recompute the search vector of every active product in batches of consecutive ids, calling
+        `progress(n)` after each; returns how many. (Reactivating a product indexes it again.)"""
+        ids = Product.objects.filter(is_active=True).order_by("id").values_list("id", flat=True)
         done = 0
         last_id = 0
         while True:
@@ -185,11 +188,8 @@ class DatabaseBackend:
             if not batch:
                 return done
             if _on_postgres():
-                Product.objects.filter(id__gte=batch[0], id__lte=batch[-1]).update(search_vector=SEARCH_VECTOR)
+                Product.objects.filter(id__in=batch).update(search_vector=SEARCH_VECTOR)
             done += len(batch)
             last_id = batch[-1]
             if progress:
                 progress(len(batch))
-
-
-__all__ = ["DatabaseBackend"]
