@@ -237,9 +237,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ecommerce.throttling.AnonymousRateThrottle",
+        "ecommerce.throttling.UserRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
 }
+# Requests per client and window ("N/s", "N/min", "N/hour"); 429 past them.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="300/min"),
+    "user": env.str("API_THROTTLE_USER", default="600/min"),
+}
+LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": "The shop's public and staff API, version 1.",
