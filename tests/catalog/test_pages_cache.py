@@ -1,0 +1,85 @@
+"""Hot storefront reads come from the cache and are dropped by the catalog's and inventory's events."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog import services
+from ecommerce.events import publish
+from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lamp():
+    category = CategoryFactory(slug="lighting", name="Lighting")
+    product = ProductFactory(name="Reading Lamp", slug="reading-lamp", category=category, min_price=Decimal("20.00"),
+                             in_stock=True)
+    variant = VariantFactory(product=product, sku="LAMP-1", price=Decimal("20.00"), in_stock=True)
+    return product, variant
+
+
+def test_a_warm_product_page_needs_only_the_live_stock_badge_query(client, lamp, django_assert_num_queries):
+    """The second view of a product page reads the page from the cache; only availability is live."""
+    client.get("/products/reading-lamp/")
+
+    with django_assert_num_queries(1):
+        response = client.get("/products/reading-lamp/")
+
+    assert response.status_code == 200
+    assert "Reading Lamp" in response.content.decode()
+
+
+def test_a_warm_listing_needs_no_query(client, lamp, django_assert_num_queries):
+    """The second view of a category page comes from the cache, apart from the category itself."""
+    client.get("/categories/lighting/")
+    client.get("/products/?sort=price")
+
+    with django_assert_num_queries(1):
+        assert client.get("/categories/lighting/").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/products/?sort=price").status_code == 200
+
+
+def test_a_price_change_shows_at_once_on_product_and_listing_pages(client, lamp, django_capture_on_commit_callbacks):
+    """change_price publishes events whose handlers drop the cached product page and listings."""
+    _, variant = lamp
+    assert "$20.00" in client.get("/products/reading-lamp/").content.decode()
+    assert "$20.00" in client.get("/categories/lighting/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_price(variant=variant, new_price="17.50")
+
+    assert '<p class="price">$17.50</p>' in client.get("/products/reading-lamp/").content.decode()
+    assert "$17.50" in client.get("/categories/lighting/").content.decode()
+
+
+def test_a_renamed_product_is_not_served_from_the_cache(client, lamp, django_capture_on_commit_callbacks):
+    """product_update publishes product_changed: list and page show the new name, the old slug is gone."""
+    product, _ = lamp
+    client.get("/products/reading-lamp/")
+    client.get("/products/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_update(product=product, name="Desk Lamp", slug="desk-lamp")
+
+    assert client.get("/products/reading-lamp/").status_code == 404
+    assert "Desk Lamp" in client.get("/products/desk-lamp/").content.decode()
+    assert "Desk Lamp" in client.get("/products/").content.decode()
+
+
+def test_a_stock_change_drops_the_cached_product_page(client, lamp, django_capture_on_commit_callbacks):
+    """inventory.stock_changed for one of the product's SKUs makes its cached page stale."""
+    product, variant = lamp
+    client.get("/products/reading-lamp/")
+    type(variant).objects.filter(pk=variant.pk).update(in_stock=False)
+    assert "(out of stock)" not in client.get("/products/reading-lamp/").content.decode()
+    VariantFactory(product=product, sku="LAMP-2", price=Decimal("25.00"), in_stock=True, position=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("inventory.stock_changed.v1", {"sku": "LAMP-1", "available": 0, "on_hand": 0, "reserved": 0})
+
+    body = client.get("/products/reading-lamp/").content.decode()
+    assert '<input type="radio" name="sku" value="LAMP-1"> LAMP-1, $20.00 (out of stock)</label>' in body
+    assert '<input type="radio" name="sku" value="LAMP-2" checked> LAMP-2, $25.00</label>' in body
