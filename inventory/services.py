@@ -3,7 +3,8 @@
 No oversell: every write locks the stock rows it touches with SELECT ... FOR UPDATE, always in SKU
 order, and checks availability under that lock, so concurrent reservations queue on the rows instead
 of racing past each other and never deadlock. A check constraint (reserved <= on_hand) backs it up.
-Reservation rows are always locked before stock rows, for the same reason.
+Commit, release and expiry lock the reservation row before its stock rows; reserve locks stock rows
+and then inserts a new reservation row, which no other transaction can be holding.
 """
 
 from collections.abc import Iterable, Mapping
@@ -66,6 +67,10 @@ class InsufficientStock(InventoryError):
         )
 
 
+class _DuplicateReference(Exception):
+    """The reference is taken: the reservation it names is returned instead."""
+
+
 def reservation_create(*, reference: str, lines: Mapping[str, int], ttl_seconds: int) -> Reservation:
     """Hold stock for every line, or for none, until committed, released or expired.
 
@@ -76,17 +81,21 @@ def reservation_create(*, reference: str, lines: Mapping[str, int], ttl_seconds:
     wanted = _check_lines(lines)
     if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int) or ttl_seconds <= 0:
         raise InvalidInput(f"A reservation's lifetime must be a positive number of seconds, not {ttl_seconds!r}.")
-    now = timezone.now()
+    try:
+        return _reserve(reference=reference, wanted=wanted, expires_at=timezone.now() + timedelta(seconds=ttl_seconds))
+    except _DuplicateReference:
+        return Reservation.objects.prefetch_related("lines").get(reference=reference)
+
+
+def _reserve(*, reference: str, wanted: dict[str, int], expires_at: datetime) -> Reservation:
     with transaction.atomic():
-        try:
-            # The unique reference makes a concurrent duplicate wait here, then find the first one.
-            with transaction.atomic():
-                reservation = Reservation.objects.create(
-                    reference=reference, expires_at=now + timedelta(seconds=ttl_seconds)
-                )
-        except IntegrityError:
-            return Reservation.objects.prefetch_related("lines").get(reference=reference)
         items = _lock_items(wanted)
+        try:
+            # A concurrent duplicate waits here on the unique reference, then fails and returns the first.
+            # No savepoint: the whole transaction is rolled back anyway.
+            reservation = Reservation.objects.create(reference=reference, expires_at=expires_at)
+        except IntegrityError:
+            raise _DuplicateReference from None
         short = [
             ShortLine(sku=sku, requested=quantity, available=items[sku].available if sku in items else 0)
             for sku, quantity in wanted.items()
@@ -97,7 +106,7 @@ def reservation_create(*, reference: str, lines: Mapping[str, int], ttl_seconds:
         before = {sku: item.available for sku, item in items.items()}
         for sku, quantity in wanted.items():
             items[sku].reserved += quantity
-            items[sku].updated_at = now
+            items[sku].updated_at = reservation.created_at
         StockItem.objects.bulk_update(items.values(), ["reserved", "updated_at"])
         reservation_lines = ReservationLine.objects.bulk_create(
             ReservationLine(reservation=reservation, sku=sku, quantity=quantity) for sku, quantity in wanted.items()
