@@ -1,5 +1,6 @@
 """Fixtures shared by the cart tests: SKUs that the catalog sells and inventory stocks."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,3 +23,17 @@ def sellable(db):
 
     return make
 
+
+
+@pytest.fixture
+def tables_read():
+    """The main table of each captured query, leaving out the session and the user (not the cart's)."""
+
+    def tables(captured) -> list[str]:
+        names = []
+        for query in captured.captured_queries:
+            match = re.search(r'FROM "(\w+)"', query["sql"])
+            names.append(match.group(1) if match else query["sql"][:40])
+        return [name for name in names if name not in {"django_session", "auth_user"}]
+
+    return tables
