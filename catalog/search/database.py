@@ -19,7 +19,7 @@ from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWord
 from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 
-from catalog.models import Category, Product
+from catalog.models import Product
 from catalog.search.types import (
     PRICE_BANDS,
     BrandCount,
@@ -30,6 +30,7 @@ from catalog.search.types import (
     SearchResult,
     price_band_counts,
 )
+from catalog.selectors import category_with_descendant_ids
 
 FACET_SIZE = 100
 TEXT_CONFIG = "english"
@@ -64,26 +65,6 @@ def _band_q(band: PriceBand | None) -> Q:
     return condition
 
 
-def category_subtree(slug: str) -> list[int]:
-    """Ids of the category with this slug and of all its descendants (empty for an unknown slug)."""
-    children: dict[int | None, list[int]] = {}
-    root = None
-    for category_id, category_slug, parent_id in Category.objects.values_list("id", "slug", "parent_id"):
-        children.setdefault(parent_id, []).append(category_id)
-        if category_slug == slug:
-            root = category_id
-    if root is None:
-        return []
-    found, todo = [], [root]
-    while todo:
-        node = todo.pop()
-        if node in found:  # a cycle would be a data error; never loop on it
-            continue
-        found.append(node)
-        todo.extend(children.get(node, []))
-    return found
-
-
 class DatabaseBackend:
     """Search over catalog_product itself; nothing to keep in sync but the stored search vector."""
 
@@ -106,7 +87,7 @@ class DatabaseBackend:
         """Active products matching the text and the category subtree, before the facet filters."""
         products = Product.objects.filter(is_active=True)
         if query.category:
-            products = products.filter(category_id__in=category_subtree(query.category))
+            products = products.filter(category_id__in=category_with_descendant_ids(slug=query.category))
         if query.q:
             products = products.filter(self._text_q(query.q))
         return products
