@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orders.addresses import COUNTRY_CHOICES, InvalidAddress, address_clean
 from orders.models import Order
-from orders.payments import Card
+from orders.payments import Card, card_number_valid
 
 
 class CheckoutDetailsForm(forms.Form):
@@ -42,16 +42,6 @@ class ValuelessInput(forms.TextInput):
         return None
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
 class PaymentForm(forms.Form):
     """The card and the checkout's one-time token; the card is passed on, never stored."""
 
@@ -74,7 +64,7 @@ class PaymentForm(forms.Form):
 
     def clean_card_number(self):
         digits = re.sub(r"[\s-]", "", self.cleaned_data["card_number"])
-        if not digits.isdigit() or not 12 <= len(digits) <= 19 or not luhn_ok(digits):
+        if not card_number_valid(digits):
             raise forms.ValidationError("This is not a valid card number.")
         return digits
 

@@ -131,6 +131,19 @@ class DummyGateway:
             cls.refunds.clear()
 
 
+def card_number_valid(digits: str) -> bool:
+    """12 to 19 digits that pass the Luhn check (catches typos before the gateway is asked)."""
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
 def get_gateway() -> PaymentGateway:
     """The gateway named by settings.PAYMENT_GATEWAY (a dotted path to a class)."""
     return import_string(settings.PAYMENT_GATEWAY)()

@@ -40,3 +40,8 @@ def order_for_guest(*, number: str, email: str) -> Order | None:
 def orders_for_api(*, user_id: int) -> QuerySet[Order]:
     """A shopper's orders with their lines, newest first, for the API's list."""
     return _with_details(Order.objects.filter(user_id=user_id)).order_by("-placed_at", "-id")
+
+
+def order_by_checkout_key(*, key: str, user_id: int) -> Order | None:
+    """The order an idempotency key already made for this shopper, or None."""
+    return _with_details(Order.objects.filter(checkout_key__key=key, user_id=user_id)).first()
