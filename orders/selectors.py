@@ -42,6 +42,6 @@ def orders_for_api(*, user_id: int) -> QuerySet[Order]:
     return _with_details(Order.objects.filter(user_id=user_id)).order_by("-placed_at", "-id")
 
 
-def order_by_checkout_key(*, key: str, user_id: int) -> Order | None:
-    """The order an idempotency key already made for this shopper, or None."""
-    return _with_details(Order.objects.filter(checkout_key__key=key, user_id=user_id)).first()
+def order_by_checkout_key(*, key: str) -> Order | None:
+    """The order an idempotency key (scoped to its owner by the caller) already made, or None."""
+    return _with_details(Order.objects.filter(checkout_key__key=key)).first()

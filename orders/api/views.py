@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -57,10 +57,13 @@ def _checkout_refused(exc: services.CheckoutError) -> Response:
 
 
 class OrderListCreateView(ListAPIView):
-    """The caller's orders, newest first; POST checks out the caller's cart."""
+    """The caller's orders, newest first; POST checks out the caller's cart (a guest's: the session's)."""
 
     serializer_class = s.OrderOut
-    permission_classes = [IsAuthenticated]
+
+    def get_permissions(self):
+        # Guests check out their session's cart (with an e-mail); only signed-in shoppers have a list.
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     def get_queryset(self):
         return selectors.orders_for_api(user_id=self.request.user.pk)
@@ -84,11 +87,19 @@ class OrderListCreateView(ListAPIView):
         data = s.OrderCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        user = request.user
-        key = f"api:{user.pk}:{key}"
-        cart_id = fields.get("cart_id") or self._open_cart_id(user.pk)
+        user_id = request.user.pk if request.user.is_authenticated else None
+        session_key = None if user_id is not None else request.session.session_key
+        if user_id is None and not session_key:
+            return _problem("Your cart is empty.", "empty_cart", status.HTTP_400_BAD_REQUEST)
+        email = fields.get("email") or (request.user.email if user_id is not None else "")
+        if not email:
+            return _problem("A guest checkout needs an e-mail.", "email_missing", status.HTTP_400_BAD_REQUEST)
+        # Keys are scoped to their owner, so one shopper's key can never reach another's order.
+        key = f"api:{user_id}:{key}" if user_id is not None else f"api:s:{session_key}:{key}"
+        cart = cart_interface.open_cart(user_id=user_id, session_key=session_key)
+        cart_id = fields.get("cart_id") or (cart.id if cart is not None and cart.lines else None)
         if cart_id is None:
-            replayed = selectors.order_by_checkout_key(key=key, user_id=user.pk)
+            replayed = selectors.order_by_checkout_key(key=key)
             if replayed is not None:
                 return self._answer(replayed, created=False)
             return _problem("Your cart is empty.", "empty_cart", status.HTTP_400_BAD_REQUEST)
@@ -96,11 +107,12 @@ class OrderListCreateView(ListAPIView):
             placement = services.order_place(
                 cart_id=cart_id,
                 idempotency_key=key,
-                email=fields.get("email") or user.email,
+                email=email,
                 address=fields["shipping_address"],
                 shipping_method=fields["shipping_method"],
                 card=fields["card"],
-                user_id=user.pk,
+                user_id=user_id,
+                session_key=session_key,
                 expected_total=fields.get("expected_total"),
             )
         except services.IdempotencyConflict as exc:
@@ -109,11 +121,6 @@ class OrderListCreateView(ListAPIView):
             return _checkout_refused(exc)
         order = selectors.order_detail(number=placement.order.number)
         return self._answer(order, created=placement.created)
-
-    @staticmethod
-    def _open_cart_id(user_id: int) -> int | None:
-        cart = cart_interface.open_cart(user_id=user_id, session_key=None)
-        return cart.id if cart is not None and cart.lines else None
 
     @staticmethod
     def _answer(order, *, created: bool) -> Response:

@@ -227,3 +227,23 @@ def test_totals_are_decimal_strings_in_the_refund_path(shopper):
 
     assert response.json()["status"] == "refunded"
     assert [r.amount for r in DummyGateway.refunds] == [Decimal(order["total"])]
+
+
+def test_a_guest_checks_out_the_sessions_cart_through_the_api(shop):
+    """A guest with a session cart (and an e-mail) gets a paid order; without an e-mail a 400 says why."""
+    shop.product("MUG-1", price="10.00", stock=5)
+    client = APIClient()
+    client.post("/cart/add/", {"sku": "MUG-1", "quantity": 1})
+
+    no_email = client.post("/api/v1/orders/", BODY, format="json", headers={"Idempotency-Key": "g"})
+    placed = client.post(
+        "/api/v1/orders/", BODY | {"email": "guest@example.com"}, format="json", headers={"Idempotency-Key": "g"}
+    )
+    again = client.post(
+        "/api/v1/orders/", BODY | {"email": "guest@example.com"}, format="json", headers={"Idempotency-Key": "g"}
+    )
+
+    assert (no_email.status_code, no_email.json()["code"]) == (400, "email_missing")
+    assert (placed.status_code, placed.json()["email"], placed.json()["status"]) == (201, "guest@example.com", "paid")
+    assert (again.status_code, again.json()["number"]) == (200, placed.json()["number"])
+    assert len(DummyGateway.captures) == 1
