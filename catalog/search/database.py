@@ -1,13 +1,15 @@
 """Search in the catalog's own database.
 
 On PostgreSQL: a stored tsvector (name weighted A over brand B over description C, HTML tags
-stripped) ranked with ts_rank, OR'ed with pg_trgm word similarity on the name so that a typo
-("bluetoth hedphones") still finds the product. Both conditions use operators that the GIN indexes of
-migration 0002 serve. On SQLite (embedded mode) every word must appear in the name, brand or
+stripped) ranked with ts_rank. When no product matches the words as typed, pg_trgm word similarity
+on the name takes over, so that a typo ("bluetoth hedphones") still finds the product. Both use
+operators that the GIN indexes of migration 0002 serve. (Trying full text first keeps the common
+case on the tsvector index: OR'ing both conditions made PostgreSQL compute trigram similarity for
+every row.) On SQLite (embedded mode) every word must appear in the name, brand or
 description (icontains), and name matches rank first.
 
-Facets are aggregate queries over the same filtered set: one page of hits, one query for the total
-plus price bands and the in-stock count, one each for categories and brands.
+Facets come from one aggregate query over the same set (grouped by category, brand, price band and
+stock), folded in Python so that each facet ignores its own filter.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,9 +19,9 @@ from operator import and_
 from django.contrib.postgres.search import SearchQuery as PgSearchQuery
 from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, Count, Expression, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from catalog.search.types import (
     PRICE_BANDS,
     BrandCount,
@@ -73,76 +75,118 @@ class DatabaseBackend:
 
     # Queries ---------------------------------------------------------------------------------
 
-    def _text_q(self, text: str) -> Q:
+    def _matching(self, products: QuerySet, text: str) -> tuple[QuerySet, Expression]:
+        """The products matching `text`, and the score that ranks them (higher is better)."""
         if _on_postgres():
-            return Q(search_vector=PgSearchQuery(text, search_type="websearch", config=TEXT_CONFIG)) | Q(
-                name__trigram_word_similar=text
-            )
+            tsquery = PgSearchQuery(text, search_type="websearch", config=TEXT_CONFIG)
+            exact = products.filter(search_vector=tsquery)
+            if exact.exists():
+                return exact, SearchRank(F("search_vector"), tsquery)
+            # Nothing matches the words as typed: names with words close to them (pg_trgm's word
+            # similarity, served by the trigram index) so that a typo still finds the product.
+            return products.filter(name__trigram_word_similar=text), TrigramWordSimilarity(text, "name")
         words = text.split()
-        return reduce(
+        every_word = reduce(
             and_, (Q(name__icontains=w) | Q(brand__icontains=w) | Q(description__icontains=w) for w in words)
         )
+        score = Case(
+            When(name__icontains=text, then=Value(3)),
+            When(brand__icontains=text, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return products.filter(every_word), score
 
-    def _scope(self, query: SearchQuery) -> QuerySet:
-        """Active products matching the text and the category subtree, before the facet filters."""
+    def _scope(self, query: SearchQuery) -> tuple[QuerySet, Expression | None]:
+        """Active products matching the text and the category subtree, before the facet filters, and
+        the relevance score (None without text)."""
         products = Product.objects.filter(is_active=True)
         if query.category:
             products = products.filter(category_id__in=category_with_descendant_ids(slug=query.category))
-        if query.q:
-            products = products.filter(self._text_q(query.q))
-        return products
+        if not query.q:
+            return products, None
+        return self._matching(products, query.q)
 
-    def _ordered(self, products: QuerySet, query: SearchQuery) -> QuerySet:
+    def _ordered(self, products: QuerySet, query: SearchQuery, score: Expression | None) -> QuerySet:
         if query.sort == "price":
             return products.order_by(F("min_price").asc(nulls_last=True), "-created_at", "-id")
         if query.sort == "-price":
             return products.order_by(F("min_price").desc(nulls_last=True), "-created_at", "-id")
-        if query.sort == "relevance" and query.q:
-            if _on_postgres():
-                text = PgSearchQuery(query.q, search_type="websearch", config=TEXT_CONFIG)
-                score = SearchRank(F("search_vector"), text) + TrigramWordSimilarity(query.q, "name")
-            else:
-                phrase = query.q
-                score = Case(
-                    When(name__icontains=phrase, then=Value(3)),
-                    When(brand__icontains=phrase, then=Value(2)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
+        if query.sort == "relevance" and score is not None:
             return products.annotate(score=score).order_by(F("score").desc(), "-created_at", "-id")
         return products.order_by("-created_at", "-id")
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """One page of hits, the total and the facets, in five queries (six with a category)."""
-        scope = self._scope(query)
+        """One page of hits, the total and the facets in three queries, plus one for a category and
+        one for text on PostgreSQL (do the words match as typed, or is it a typo?)."""
+        scope, score = self._scope(query)
         brand = Q(brand__in=query.brands) if query.brands else Q()
         band = _band_q(query.band)
         stock = Q(in_stock=True) if query.in_stock else Q()
 
-        page = self._ordered(scope.filter(brand & band & stock), query)
+        page = self._ordered(scope.filter(brand & band & stock), query, score)
         hits = tuple(page.values_list("id", flat=True)[query.offset : query.offset + query.page_size])
+        facets, total = self._facets(scope, query)
+        return SearchResult(hits=hits, total=total, facets=facets, page=query.page, page_size=query.page_size)
 
-        counts = scope.filter(brand).aggregate(
-            n_total=Count("id", filter=band & stock),
-            n_in_stock=Count("id", filter=band & Q(in_stock=True)),
-            **{f"n_band_{i}": Count("id", filter=_band_q(b) & stock) for i, b in enumerate(PRICE_BANDS)},
+    def _facets(self, scope: QuerySet, query: SearchQuery) -> tuple[Facets, int]:
+        """Every facet and the total from ONE scan of the scope (and a look-up of category names).
+
+        The scope is grouped by (category, brand, price band, in stock): a few thousand cells at
+        most for a real catalog, since each is a combination that actually occurs. Each facet then
+        adds up the cells that pass every filter but its own.
+        """
+        band_of = Case(
+            *(When(_band_q(b), then=Value(i)) for i, b in enumerate(PRICE_BANDS)),
+            default=Value(-1),
+            output_field=IntegerField(),
         )
-        brands = (
-            scope.filter(band & stock).exclude(brand="").values("brand")
-            .annotate(count=Count("id")).order_by("-count", "brand")[:FACET_SIZE]
+        cells = (
+            scope.annotate(band=band_of)
+            .values("category_id", "brand", "band", "in_stock")
+            .annotate(count=Count("*"))
+            .order_by()
         )
-        categories = (
-            scope.filter(brand & band & stock).values("category__slug", "category__name")
-            .annotate(count=Count("id")).order_by("-count", "category__slug")[:FACET_SIZE]
-        )
+        chosen_band = next((i for i, b in enumerate(PRICE_BANDS) if b.key == query.price_band), None)
+        total = in_stock = 0
+        categories: dict[int, int] = {}
+        brands: dict[str, int] = {}
+        bands: dict[str, int] = {}
+        for cell in cells:
+            count = cell["count"]
+            brand_ok = not query.brands or cell["brand"] in query.brands
+            band_ok = chosen_band is None or cell["band"] == chosen_band
+            stock_ok = not query.in_stock or cell["in_stock"]
+            if brand_ok and band_ok and stock_ok:
+                total += count
+                categories[cell["category_id"]] = categories.get(cell["category_id"], 0) + count
+            if band_ok and stock_ok and cell["brand"]:
+                brands[cell["brand"]] = brands.get(cell["brand"], 0) + count
+            if brand_ok and stock_ok and cell["band"] >= 0:
+                key = PRICE_BANDS[cell["band"]].key
+                bands[key] = bands.get(key, 0) + count
+            if brand_ok and band_ok and cell["in_stock"]:
+                in_stock += count
+        # Grouping by the id rather than by slug and name keeps the big sort on integers; the names
+        # come from the small category table.
+        names = {
+            pk: (slug, name)
+            for pk, slug, name in Category.objects.filter(pk__in=categories).values_list("pk", "slug", "name")
+        }
         facets = Facets(
-            category=tuple(CategoryCount(c["category__slug"], c["category__name"], c["count"]) for c in categories),
-            brand=tuple(BrandCount(b["brand"], b["count"]) for b in brands),
-            price_band=price_band_counts({b.key: counts[f"n_band_{i}"] for i, b in enumerate(PRICE_BANDS)}),
-            in_stock=counts["n_in_stock"],
+            category=tuple(
+                sorted(
+                    (CategoryCount(*names[pk], count) for pk, count in categories.items() if pk in names),
+                    key=lambda c: (-c.count, c.slug),
+                )
+            )[:FACET_SIZE],
+            brand=tuple(
+                BrandCount(name, count) for name, count in sorted(brands.items(), key=lambda item: (-item[1], item[0]))
+            )[:FACET_SIZE],
+            price_band=price_band_counts(bands),
+            in_stock=in_stock,
         )
-        return SearchResult(hits=hits, total=counts["n_total"], facets=facets, page=query.page,
-                            page_size=query.page_size)
+        return facets, total
 
     # Writes ----------------------------------------------------------------------------------
 
