@@ -8,8 +8,11 @@ from inventory.models import Reservation, StockItem
 
 
 def stock_items_by_sku(skus: Iterable[str]) -> dict[str, StockItem]:
-    """The stock records of `skus` that exist, keyed by SKU, in one query."""
-    wanted = list(skus)
+    """The stock records of `skus` that exist, keyed by SKU, in one query.
+
+    Strings that cannot be a stored SKU (too long, control characters) are not looked up.
+    """
+    wanted = [sku for sku in skus if len(sku) <= 64 and sku.isprintable()]
     if not wanted:
         return {}
     fields = ("sku", "on_hand", "reserved", "low_stock_threshold")

@@ -19,6 +19,8 @@ from inventory.models import Reservation, ReservationLine, StockItem, StockMovem
 
 Reason = StockMovement.Reason
 SEED_BATCH = 500
+# The largest figure the stock columns hold; anything above is refused rather than overflowing.
+MAX_STOCK = 2_147_483_647
 
 
 class InventoryError(Exception):
@@ -206,10 +208,12 @@ def stock_receive(
     """
     _check_sku(sku)
     _check_quantity(quantity, what=f"The quantity received of {sku}")
+    _check_text(reference, what="A reference", max_length=100)
     if reason not in (Reason.RECEIVED, Reason.RETURNED):
         raise InvalidInput(f"Stock is received as 'received' or 'returned', not {reason!r}.")
     with transaction.atomic():
         item = _lock_or_create_item(sku)
+        _check_ceiling(sku, item.on_hand + quantity)
         before = item.available
         item.on_hand += quantity
         item.save(update_fields=["on_hand", "updated_at"])
@@ -230,6 +234,8 @@ def stock_adjust(*, sku: str, delta: int, reason: str, reference: str = "", user
     note = (reason or "").strip()
     if not note:
         raise InvalidInput(f"An adjustment of {sku} needs a reason.")
+    _check_text(note, what="The reason", max_length=255)
+    _check_text(reference, what="A reference", max_length=100)
     with transaction.atomic():
         item = StockItem.objects.select_for_update().filter(sku=sku).first()
         if item is None:
@@ -240,6 +246,7 @@ def stock_adjust(*, sku: str, delta: int, reason: str, reference: str = "", user
                 [ShortLine(sku=sku, requested=-delta, available=before)],
                 f"Cannot remove {-delta} of {sku}: only {before} available ({item.reserved} reserved).",
             )
+        _check_ceiling(sku, item.on_hand + delta)
         item.on_hand += delta
         item.save(update_fields=["on_hand", "updated_at"])
         StockMovement.objects.create(
@@ -267,7 +274,11 @@ def stock_set_level(
     _check_sku(sku)
     if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
         raise InvalidInput(f"Stock on hand of {sku} must be a whole number of 0 or more, not {on_hand!r}.")
-    if low_stock_threshold is not None and (not isinstance(low_stock_threshold, int) or low_stock_threshold < 0):
+    _check_ceiling(sku, on_hand)
+    _check_text(reference, what="A reference", max_length=100)
+    if low_stock_threshold is not None and (
+        not isinstance(low_stock_threshold, int) or not 0 <= low_stock_threshold <= MAX_STOCK
+    ):
         raise InvalidInput(f"The low-stock threshold of {sku} must be a whole number of 0 or more.")
     with transaction.atomic():
         item = StockItem.objects.select_for_update().filter(sku=sku).first()
@@ -309,6 +320,7 @@ def stock_seed(*, levels: Mapping[str, int]) -> int:
         _check_sku(sku)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
             raise InvalidInput(f"Seed quantity of {sku} must be a whole number of 0 or more, not {quantity!r}.")
+        _check_ceiling(sku, quantity)
     if not levels:
         return 0
     skus = list(levels)
@@ -394,13 +406,23 @@ def _publish_changes(items: Iterable[StockItem], before: Mapping[str, int]) -> N
 
 
 def _check_sku(sku: str) -> None:
-    if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
-        raise InvalidInput(f"A SKU is a code of 1 to 64 characters, not {sku!r}.")
+    if not isinstance(sku, str) or not sku.strip() or len(sku) > 64 or not sku.isprintable():
+        raise InvalidInput(f"A SKU is a code of 1 to 64 printable characters, not {sku!r}.")
+
+
+def _check_text(text: str, *, what: str, max_length: int) -> None:
+    if not isinstance(text, str) or len(text) > max_length or not text.isprintable():
+        raise InvalidInput(f"{what} must be printable text of at most {max_length} characters.")
+
+
+def _check_ceiling(sku: str, on_hand: int) -> None:
+    if on_hand > MAX_STOCK:
+        raise InvalidInput(f"Stock on hand of {sku} cannot exceed {MAX_STOCK}.")
 
 
 def _check_reference(reference: str) -> None:
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > 100:
-        raise InvalidInput(f"A reservation reference is a code of 1 to 100 characters, not {reference!r}.")
+    if not isinstance(reference, str) or not reference.strip() or len(reference) > 100 or not reference.isprintable():
+        raise InvalidInput(f"A reservation reference is a code of 1 to 100 printable characters, not {reference!r}.")
 
 
 def _check_quantity(quantity: int, *, what: str) -> None:

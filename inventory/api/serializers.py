@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from inventory.services import MAX_STOCK
+
 
 class StockLevelOut(serializers.Serializer):
     sku = serializers.CharField()
@@ -13,12 +15,12 @@ class StockLevelOut(serializers.Serializer):
 
 
 class ReceiveIn(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_STOCK)
     reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
 class AdjustIn(serializers.Serializer):
-    delta = serializers.IntegerField()
+    delta = serializers.IntegerField(min_value=-MAX_STOCK, max_value=MAX_STOCK)
     reason = serializers.CharField(max_length=255)
     reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 

@@ -11,9 +11,8 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory import interface
+from inventory import interface, selectors
 from inventory.api import serializers as s
-from inventory.models import StockItem
 
 MAX_SKUS_PER_LOOKUP = 200
 
@@ -53,7 +52,7 @@ class StockLevelDetailView(APIView):
 
     @extend_schema(responses=s.StockLevelOut)
     def get(self, request, sku: str):
-        if not StockItem.objects.filter(sku=sku).exists():
+        if not selectors.stock_items_by_sku([sku]):
             raise Http404(f"no stock record for the SKU {sku!r}")
         return Response(s.StockLevelOut(interface.availability([sku])[sku]).data)
 

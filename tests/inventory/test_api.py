@@ -131,3 +131,25 @@ def test_the_inventory_endpoints_are_in_the_openapi_schema(client):
         "/api/v1/inventory/{sku}/receive/",
         "/api/v1/inventory/{sku}/adjust/",
     } <= set(paths)
+
+
+def test_strings_that_cannot_be_skus_are_answered_not_crashed_on(client):
+    """A SKU with a NUL byte or of 65+ characters is simply not stocked: 404 alone, out in a batch."""
+    one = client.get("/api/v1/inventory/A%00B/")
+    batch = client.get("/api/v1/inventory/", {"sku": ["A\x00B", "X" * 65]})
+
+    assert one.status_code == 404
+    assert batch.status_code == 200
+    assert [row["status"] for row in batch.json()] == ["out", "out"]
+
+
+def test_quantities_beyond_what_a_stock_figure_holds_are_refused(staff_client):
+    """Receiving more than the largest stock figure is a 400, whether in one go or on top of stock."""
+    StockItemFactory(sku="A", on_hand=2_147_483_000)
+
+    huge = staff_client.post("/api/v1/inventory/A/receive/", {"quantity": 2**40}, "application/json")
+    on_top = staff_client.post("/api/v1/inventory/A/receive/", {"quantity": 1000}, "application/json")
+
+    assert huge.status_code == 400
+    assert (on_top.status_code, on_top.json()) == (400, {"detail": "Stock on hand of A cannot exceed 2147483647."})
+    assert StockItem.objects.get(sku="A").on_hand == 2_147_483_000

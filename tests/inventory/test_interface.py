@@ -114,7 +114,8 @@ def test_reserve_twice_with_the_same_reference_changes_nothing_the_second_time()
         ({"A": 0}, "positive whole number"),
         ({"A": -2}, "positive whole number"),
         ({"A": 1.5}, "positive whole number"),
-        ({"": 1}, "1 to 64 characters"),
+        ({"": 1}, "1 to 64 printable characters"),
+        ({"A\x00": 1}, "1 to 64 printable characters"),
     ],
 )
 def test_reserve_refuses_malformed_lines(lines, message):
