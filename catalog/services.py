@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils.text import slugify
 
-from catalog import events, media, tasks
+from catalog import bulk, events, media, tasks
 from catalog.models import Category, PriceHistory, Product, ProductImage, Variant
 from ecommerce.events import publish
 
@@ -387,14 +387,14 @@ class NewProduct:
 
 
 @transaction.atomic
-def products_bulk_create(*, products: list[NewProduct], announce: bool = True, batch_size: int = 1000) -> list[Product]:
-    """Insert many new products with their variants and first price history in a few bulk statements.
+def products_bulk_create(*, products: list[NewProduct], announce: bool = True, batch_size: int = 1000) -> list[int]:
+    """Insert many new products with their variants and first price history in bulk; returns their ids.
 
     For imports and generated catalogs. The caller guarantees new slugs and SKUs (an IntegrityError
     rolls the whole call back) and already-sanitised descriptions; prices are checked here and a bad
     one raises CatalogError naming the SKU. min_price and in_stock are set from the variants. With
     `announce`, product_changed is published once per product; without it (a generated demo
-    catalog), nothing is published and the caller rebuilds the search index itself.
+    catalog), nothing is published and the caller indexes the new products itself.
     """
     for new in products:
         for variant in new.variants:
@@ -402,58 +402,10 @@ def products_bulk_create(*, products: list[NewProduct], announce: bool = True, b
                 _check_prices(variant.price, variant.compare_at_price)
             except CatalogError as exc:
                 raise CatalogError(f"{variant.sku}: {exc}") from None
-    currency = settings.SHOP_CURRENCY
-    rows = [
-        Product(
-            slug=new.slug,
-            name=new.name,
-            category=new.category,
-            description=new.description,
-            brand=new.brand,
-            attributes=new.attributes,
-            is_active=new.is_active,
-            is_featured=new.is_featured,
-            currency=currency,
-            min_price=min((v.price for v in new.variants), default=None),
-            in_stock=any(v.in_stock for v in new.variants),
-        )
-        for new in products
-    ]
-    created = Product.objects.bulk_create(rows, batch_size=batch_size)
-    if any(product.pk is None for product in created):
-        # Backends without RETURNING on bulk inserts: read the ids back by slug.
-        ids = dict(Product.objects.filter(slug__in=[p.slug for p in created]).values_list("slug", "pk"))
-        for product in created:
-            product.pk = ids[product.slug]
-    variants = Variant.objects.bulk_create(
-        (
-            Variant(
-                product=product,
-                sku=v.sku,
-                name=v.name,
-                options=v.options,
-                price=v.price,
-                compare_at_price=v.compare_at_price,
-                currency=currency,
-                in_stock=v.in_stock,
-                position=v.position,
-            )
-            for product, new in zip(created, products, strict=True)
-            for v in new.variants
-        ),
-        batch_size=batch_size,
-    )
-    if any(variant.pk is None for variant in variants):
-        ids = dict(Variant.objects.filter(sku__in=[v.sku for v in variants]).values_list("sku", "pk"))
-        for variant in variants:
-            variant.pk = ids[variant.sku]
-    PriceHistory.objects.bulk_create(
-        (PriceHistory(variant=v, old_price=None, new_price=v.price, currency=currency) for v in variants),
-        batch_size=batch_size,
-    )
+    ids = bulk.insert(products, settings.SHOP_CURRENCY, batch_size)
     if announce:
-        publish_products_changed(product.pk for product in created)
-    return created
+        publish_products_changed(ids)
+    return ids
 
 
 # Images --------------------------------------------------------------------------------------------
