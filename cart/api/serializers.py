@@ -43,4 +43,9 @@ class CartOutput(serializers.Serializer):
 
 
 class ErrorOutput(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="What is wrong, in a sentence a shopper can read.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For invalid input: the messages per field.",
+    )

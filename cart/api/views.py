@@ -1,7 +1,8 @@
 """The cart API: the requesting shopper's own cart, by session or by an authenticated user.
 
 GET and DELETE /api/v1/cart/, POST /api/v1/cart/lines/, PATCH and DELETE /api/v1/cart/lines/<sku>/.
-A refused change is a 400 with {"detail": "<message for the shopper>"}; a SKU not in the shopper's
+A refused change or invalid input is a 400 with {"detail": "<message for the shopper>"} (plus "errors"
+per field for invalid input); a SKU not in the shopper's
 cart is a 404. No endpoint takes a cart id, so no shopper can reach another shopper's cart.
 """
 
@@ -13,6 +14,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from cart import selectors, services
@@ -36,6 +38,11 @@ def _cart_body(cart_id: int | None) -> dict:
         }
         return CartOutput(empty).data
     return CartOutput(selectors.cart_page(cart_id).info).data
+
+
+def _invalid(given: Serializer) -> Response:
+    field, messages = next(iter(given.errors.items()))
+    return Response({"detail": f"{field}: {messages[0]}", "errors": given.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _refused(exc: services.CartError) -> Response:
@@ -72,7 +79,8 @@ class CartLinesView(APIView):
     )
     def post(self, request: Request) -> Response:
         given = AddLineInput(data=request.data)
-        given.is_valid(raise_exception=True)
+        if not given.is_valid():
+            return _invalid(given)
         try:
             cart_id = cart_id_for_change(request)
             services.cart_add(
@@ -94,7 +102,8 @@ class CartLineView(APIView):
     )
     def patch(self, request: Request, sku: str) -> Response:
         given = UpdateLineInput(data=request.data)
-        given.is_valid(raise_exception=True)
+        if not given.is_valid():
+            return _invalid(given)
         cart_id = cart_id_of(request)
         if cart_id is None:
             return Response({"detail": "You have no cart yet."}, status=status.HTTP_404_NOT_FOUND)

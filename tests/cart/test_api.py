@@ -67,10 +67,13 @@ def test_clear_empties_the_cart(api, sellable):
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        ({"sku": "A", "quantity": 0}, {"quantity": ["Ensure this value is greater than or equal to 1."]}),
-        ({"sku": "A", "quantity": 100}, {"quantity": ["Ensure this value is less than or equal to 99."]}),
-        ({"sku": "A", "quantity": "two"}, {"quantity": ["A valid integer is required."]}),
-        ({"quantity": 1}, {"sku": ["This field is required."]}),
+        ({"sku": "A", "quantity": 0}, {"detail": "quantity: Ensure this value is greater than or equal to 1.",
+                                       "errors": {"quantity": ["Ensure this value is greater than or equal to 1."]}}),
+        ({"sku": "A", "quantity": 100}, {"detail": "quantity: Ensure this value is less than or equal to 99.",
+                                         "errors": {"quantity": ["Ensure this value is less than or equal to 99."]}}),
+        ({"sku": "A", "quantity": "two"}, {"detail": "quantity: A valid integer is required.",
+                                           "errors": {"quantity": ["A valid integer is required."]}}),
+        ({"quantity": 1}, {"detail": "sku: This field is required.", "errors": {"sku": ["This field is required."]}}),
         ({"sku": "A", "quantity": 4}, {"detail": "Only 3 of Mug left."}),
         ({"sku": "NOPE", "quantity": 1}, {"detail": "We don't sell an item with the code 'NOPE'."}),
     ],
