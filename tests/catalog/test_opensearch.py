@@ -7,14 +7,17 @@ cluster are in test_search_contract.py.
 
 import json
 import threading
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from catalog.search.handlers import reindex_changed_product
 from catalog.search.opensearch import OpenSearchBackend, product_index
 from catalog.search.types import BrandCount, CategoryCount, Facets, PriceBandCount, SearchQuery, SearchUnavailable
+from ecommerce.events import Event, TransientError, publish
 from tests.factories.catalog import CategoryFactory, ProductFactory
 
 
@@ -320,3 +323,37 @@ def test_an_unreachable_cluster_raises_search_unavailable(fake_opensearch):
 
     with pytest.raises(SearchUnavailable, match="OpenSearch did not answer"):
         backend.search(SearchQuery(q="lamp"))
+
+
+@pytest.mark.django_db
+def test_product_changed_event_reindexes_or_removes_the_product(fake_opensearch, settings,
+                                                                  django_capture_on_commit_callbacks):
+    """With SEARCH_BACKEND=opensearch, catalog.product_changed indexes an active product and deletes
+    an inactive one from the index."""
+    settings.SEARCH_BACKEND = "opensearch"
+    settings.OPENSEARCH_URL = fake_opensearch.url
+    settings.OPENSEARCH_INDEX = "shop"
+    fake_opensearch.aliases["shop"] = ["shop-1"]
+    product = ProductFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("catalog.product_changed.v1", {"product_id": product.pk, "slug": product.slug, "skus": [],
+                                               "is_active": True})
+        publish("catalog.product_changed.v1", {"product_id": 42, "slug": "gone", "skus": [], "is_active": False})
+
+    bulk_lines = [json.loads(line) for body in fake_opensearch.bodies("POST", "/_bulk") for line in body.splitlines()]
+    assert {"index": {"_index": "shop", "_id": str(product.pk)}} in bulk_lines
+    assert {"delete": {"_index": "shop", "_id": "42"}} in bulk_lines
+
+
+@pytest.mark.django_db
+def test_an_unreachable_cluster_makes_the_index_handler_retry(fake_opensearch, settings):
+    """A search service that does not answer is a transient failure, so the event bus retries it."""
+    fake_opensearch.close()
+    settings.SEARCH_BACKEND = "opensearch"
+    settings.OPENSEARCH_URL = fake_opensearch.url
+    event = Event(id=uuid.uuid4(), name="catalog.product_changed.v1", occurred_at=datetime.now(UTC),
+                  payload={"product_id": ProductFactory().pk, "slug": "x", "skus": [], "is_active": True})
+
+    with pytest.raises(TransientError, match="OpenSearch did not answer"):
+        reindex_changed_product(event)

@@ -253,3 +253,15 @@ def test_home_page_shows_new_arrivals_and_featured_categories(client, shop):
     assert "Hidden Headphones" not in body
     assert '<a href="/categories/audio/">Audio</a>' in body
     assert '<a href="/categories/kitchen/">Kitchen</a>' not in body
+
+
+@pytest.mark.parametrize("path", ["/search/?q=lamp", "/products/", "/categories/audio/"])
+def test_pages_say_search_is_unavailable_when_opensearch_does_not_answer(client, shop, settings, path):
+    """With the search cluster out of reach the listing pages answer 503 with a message, not a 500."""
+    settings.SEARCH_BACKEND = "opensearch"
+    settings.OPENSEARCH_URL = "http://127.0.0.1:9"
+
+    response = client.get(path)
+
+    assert response.status_code == 503
+    assert "Search is unavailable right now" in response.content.decode()
