@@ -35,7 +35,9 @@ def backend(request):
         return
     opensearch = OpenSearchBackend(url=django_settings.OPENSEARCH_URL, index=f"test-products-{uuid.uuid4().hex}")
     yield opensearch
-    opensearch.client.indices.delete(index=f"{opensearch.alias}-*", ignore_unavailable=True)
+    if opensearch.client.indices.exists_alias(name=opensearch.alias):
+        for name in opensearch.client.indices.get_alias(name=opensearch.alias):
+            opensearch.client.indices.delete(index=name)
 
 
 def index(backend, *products):
