@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+import nh3
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import F, Min, OuterRef, Subquery
@@ -95,7 +96,7 @@ class ProductPage:
     slug: str
     name: str
     brand: str
-    description: str  # sanitised HTML (catalog services clean it with nh3 on every write)
+    description: str  # sanitised HTML, cleaned again here in case a row was written around the services
     plain_description: str
     currency: str
     min_price: Decimal | None
@@ -301,7 +302,7 @@ def _load_product_page(slug: str) -> ProductPage | None:
         slug=product.slug,
         name=product.name,
         brand=product.brand,
-        description=product.description,
+        description=nh3.clean(product.description),
         plain_description=" ".join(strip_tags(product.description).split()),
         currency=product.currency,
         min_price=product.min_price,

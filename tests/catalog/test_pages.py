@@ -265,3 +265,16 @@ def test_pages_say_search_is_unavailable_when_opensearch_does_not_answer(client,
 
     assert response.status_code == 503
     assert "Search is unavailable right now" in response.content.decode()
+
+
+def test_product_description_keeps_formatting_but_never_scripts(client, shop):
+    """Even a description written around the services renders its formatting and drops scripts."""
+    Product.objects.filter(pk=shop["quiet"].pk).update(
+        description='<p>Soft <strong>ear cups</strong></p><script>alert(1)</script><img src=x onerror="alert(2)">'
+    )
+
+    body = client.get("/products/quiet-headphones/").content.decode()
+
+    assert "<p>Soft <strong>ear cups</strong></p>" in body
+    assert "alert(1)" not in body
+    assert "onerror" not in body
