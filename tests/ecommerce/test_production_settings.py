@@ -11,7 +11,8 @@ PROJECT = Path(settings.BASE_DIR)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SECRET_KEY", "ALLOWED_HOSTS"}}
+    unset = {"DEBUG", "DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env={**base, **env},
         capture_output=True, text=True, timeout=120, check=False,
