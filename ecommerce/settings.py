@@ -159,7 +159,7 @@ CELERY_BEAT_SCHEDULE["inventory-release-expired-reservations"] = {
 
 # Orders: the payment gateway (a dotted path to a PaymentGateway class), how often a gateway error is
 # tried before the order is cancelled, shipping rates (standard is free from the threshold up) and the
-# flat tax rate applied to goods and shipping.
+# flat tax rate applied to goods and shipping. A beat task cancels orders whose payment never finished.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.payments.DummyGateway")
 PAYMENT_GATEWAY_ATTEMPTS = env.int("PAYMENT_GATEWAY_ATTEMPTS", default=3)
 FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
@@ -167,6 +167,7 @@ SHIPPING_STANDARD_RATE = Decimal(env.str("SHIPPING_STANDARD_RATE", default="4.95
 SHIPPING_EXPRESS_RATE = Decimal(env.str("SHIPPING_EXPRESS_RATE", default="14.95"))
 TAX_RATE = Decimal(env.str("TAX_RATE", default="0.08"))
 ORDERS_PAGE_SIZE = env.int("ORDERS_PAGE_SIZE", default=10)
+CELERY_BEAT_SCHEDULE["orders-cancel-unpaid"] = {"task": "orders.cancel_unpaid_orders", "schedule": 300}
 
 # Media: the filesystem by default, S3 (or an S3-compatible server) with MEDIA_BACKEND=s3.
 MEDIA_BACKEND = env.str("MEDIA_BACKEND", default="filesystem")

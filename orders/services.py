@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
@@ -337,6 +338,32 @@ def order_refund(*, number: str, by_user_id: int | None, reason: str = "") -> Or
     return order
 
 
+def orders_cancel_unpaid(*, older_than_seconds: int = RESERVATION_TTL_SECONDS, limit: int = 200) -> int:
+    """Cancel orders still "placed" (their payment never finished: a crash between placing and paying)
+    after their reservation's lifetime, releasing any stock still held; returns how many.
+
+    An order being paid at this moment is skipped (SKIP LOCKED) and left to the payment.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    due = list(
+        Order.objects.filter(status=Status.PLACED, placed_at__lte=cutoff)
+        .order_by("placed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    cancelled = 0
+    for pk in due:
+        with transaction.atomic():
+            order = Order.objects.select_for_update(skip_locked=True).filter(pk=pk, status=Status.PLACED).first()
+            if order is None:
+                continue
+            note = "Payment never completed"
+            inventory.release(order.number)
+            _transition(order, Status.CANCELLED, by_user_id=None, note=note)
+            events.publish_order_cancelled(order, reason=note, lines=order.lines.all(), stock="released")
+            cancelled += 1
+    return cancelled
+
+
 def allowed_transitions(status: str) -> list[str]:
     """The statuses an order in `status` may move to, in lifecycle order."""
     return [choice for choice in Status.values if choice in TRANSITIONS[status]]
@@ -350,8 +377,10 @@ def _shoppers_cart(*, cart_id: int, user_id: int | None, session_key: str | None
         cart = cart_interface.cart_by_id(cart_id)
     except cart_interface.CartNotFound:
         raise CartNotAvailable("There is no such cart.") from None
-    owner_matches = cart.user_id == user_id if user_id is not None else (
-        cart.user_id is None and bool(session_key) and cart.session_key == session_key
+    owner_matches = (
+        cart.user_id == user_id
+        if user_id is not None
+        else (cart.user_id is None and bool(session_key) and cart.session_key == session_key)
     )
     if not owner_matches:
         raise CartNotAvailable("There is no such cart.")

@@ -1,12 +1,16 @@
 """The order lifecycle: legal transitions with a timeline, cancellation and refunds through the gateway."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from orders import services
 from orders.addresses import Address
+from orders.models import Order
 from orders.payments import DummyGateway
+from orders.tasks import cancel_unpaid_orders
 from tests.factories.orders import OrderFactory
 from tests.factories.users import StaffFactory
 
@@ -147,3 +151,33 @@ def test_a_shipped_order_cannot_be_cancelled(paid_order):
         services.order_cancel(number=paid_order.number, by_user_id=None)
 
     assert DummyGateway.refunds == []
+
+
+def test_an_order_whose_payment_never_finished_is_cancelled_by_the_sweeper(shop, stock, published):
+    """A placed order older than its reservation's lifetime is cancelled and its stock released; newer ones wait."""
+    shop.product("MUG-1", stock=5)
+    stale, _ = services._order_create(
+        cart=shop.cart({"MUG-1": 2}, session_key="a"),
+        key="a",
+        email="a@example.com",
+        address=Address(full_name="A", line1="1 Road", city="Paris", postcode="75001", country="FR"),
+        shipping_method="standard",
+        user_id=None,
+        expected_total=None,
+    )
+    fresh, _ = services._order_create(
+        cart=shop.cart({"MUG-1": 1}, session_key="b"),
+        key="b",
+        email="b@example.com",
+        address=Address(full_name="B", line1="1 Road", city="Paris", postcode="75001", country="FR"),
+        shipping_method="standard",
+        user_id=None,
+        expected_total=None,
+    )
+    Order.objects.filter(pk=stale.pk).update(placed_at=timezone.now() - timedelta(minutes=16))
+
+    assert cancel_unpaid_orders.delay().get() == 1
+
+    assert dict(Order.objects.values_list("number", "status")) == {stale.number: "cancelled", fresh.number: "placed"}
+    assert stock("MUG-1").reserved == 1
+    assert published("orders.order_cancelled.v1")[-1]["reason"] == "Payment never completed"
