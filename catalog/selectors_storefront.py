@@ -297,13 +297,14 @@ def _load_product_page(slug: str) -> ProductPage | None:
     )
     on_sale = [v["id"] for v in variants if v["compare_at_price"] is not None]
     lowest = lowest_prices_before_sale(on_sale)
+    description = nh3.clean(product.description)
     return ProductPage(
         id=product.id,
         slug=product.slug,
         name=product.name,
         brand=product.brand,
-        description=nh3.clean(product.description),
-        plain_description=" ".join(strip_tags(product.description).split()),
+        description=description,
+        plain_description=" ".join(strip_tags(description).split()),
         currency=product.currency,
         min_price=product.min_price,
         breadcrumbs=_breadcrumbs(categories, product.category_id),
