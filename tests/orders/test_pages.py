@@ -236,3 +236,19 @@ def test_a_guest_finds_an_order_by_number_and_email():
     assert "We found no guest order with that number and e-mail." in wrong.content.decode()
     assert right["Location"] == f"/orders/{order.number}/"
     assert client.get(right["Location"]).status_code == 200
+
+
+def test_the_order_history_page_costs_the_same_queries_for_few_or_many_orders(django_assert_max_num_queries):
+    """A full page of orders (with their item counts) is read in a fixed number of queries."""
+    few, many = UserFactory(), UserFactory()
+    OrderLineFactory(order=OrderFactory(user=few))
+    for _ in range(10):
+        OrderLineFactory(order=OrderFactory(user=many))
+    clients = {}
+    for user in (few, many):
+        clients[user] = Client()
+        clients[user].force_login(user)
+
+    for user in (few, many):
+        with django_assert_max_num_queries(4):
+            assert clients[user].get("/orders/").status_code == 200
