@@ -1,10 +1,11 @@
 """Search in the catalog's own database.
 
 On PostgreSQL: a stored tsvector (name weighted A over brand B over description C, HTML tags
-stripped) ranked with ts_rank. When no product matches the words as typed, pg_trgm word similarity
-on the name takes over, so that a typo ("bluetoth hedphones") still finds the product. Both use
-operators that the GIN indexes of migration 0002 serve. (Trying full text first keeps the common
-case on the tsvector index: OR'ing both conditions made PostgreSQL compute trigram similarity for
+stripped) ranked with ts_rank. When no product has every word as typed, the search relaxes to
+products with any of the words or with a name word close to one of them (pg_trgm word similarity),
+so that a typo ("bluetoth hedphones") still finds the products. Both use operators that the GIN
+indexes of migration 0002 serve. (Trying the strict query first keeps the common case on the
+tsvector index alone: OR'ing in trigram similarity from the start made PostgreSQL compute it for
 every row.) On SQLite (embedded mode) every word must appear in the name, brand or
 description (icontains), and name matches rank first.
 
@@ -14,7 +15,7 @@ stock), folded in Python so that each facet ignores its own filter.
 
 from collections.abc import Callable, Iterable
 from functools import reduce
-from operator import and_
+from operator import add, and_, or_
 
 from django.contrib.postgres.search import SearchQuery as PgSearchQuery
 from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
@@ -35,6 +36,8 @@ from catalog.search.types import (
 from catalog.selectors import category_with_descendant_ids
 
 FACET_SIZE = 100
+# Shorter words have too few trigrams to tell a typo from a different word.
+MIN_FUZZY_WORD = 3
 TEXT_CONFIG = "english"
 
 
@@ -82,9 +85,7 @@ class DatabaseBackend:
             exact = products.filter(search_vector=tsquery)
             if exact.exists():
                 return exact, SearchRank(F("search_vector"), tsquery)
-            # Nothing matches the words as typed: names with words close to them (pg_trgm's word
-            # similarity, served by the trigram index) so that a typo still finds the product.
-            return products.filter(name__trigram_word_similar=text), TrigramWordSimilarity(text, "name")
+            return self._close_matches(products, text)
         words = text.split()
         every_word = reduce(
             and_, (Q(name__icontains=w) | Q(brand__icontains=w) | Q(description__icontains=w) for w in words)
@@ -96,6 +97,16 @@ class DatabaseBackend:
             output_field=IntegerField(),
         )
         return products.filter(every_word), score
+
+    def _close_matches(self, products: QuerySet, text: str) -> tuple[QuerySet, Expression]:
+        """No product has every word as typed: products with ANY of the words, or with a name word
+        close to one of them (pg_trgm word similarity, so "hedphones" finds headphones), ranked by
+        how much of the query they match. Both conditions are served by the GIN indexes."""
+        words = [w for w in text.split() if len(w) >= MIN_FUZZY_WORD] or [text]
+        any_word = reduce(or_, (PgSearchQuery(w, config=TEXT_CONFIG) for w in words))
+        close = reduce(or_, (Q(name__trigram_word_similar=w) for w in words))
+        score = reduce(add, (TrigramWordSimilarity(w, "name") for w in words), SearchRank(F("search_vector"), any_word))
+        return products.filter(Q(search_vector=any_word) | close), score
 
     def _scope(self, query: SearchQuery) -> tuple[QuerySet, Expression | None]:
         """Active products matching the text and the category subtree, before the facet filters, and
