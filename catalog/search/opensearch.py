@@ -150,8 +150,12 @@ class OpenSearchBackend:
 
     # Queries ---------------------------------------------------------------------------------
 
-    def build_search(self, query: SearchQuery) -> Search:
-        """The exact request `search` sends for `query` (its .to_dict() is the body)."""
+    def build_search(self, query: SearchQuery, *, relaxed: bool = False) -> Search:
+        """The exact request `search` sends for `query` (its .to_dict() is the body).
+
+        Strict: every word must match (fuzzily). Relaxed, sent only when nothing matched strictly:
+        any word will do, and products matching more of them rank higher.
+        """
         scope = [Q("term", is_active=True)]
         if query.category:
             scope.append(Q("term", category_path=query.category))
@@ -159,7 +163,7 @@ class OpenSearchBackend:
             text = Q(
                 "bool",
                 must=[Q("multi_match", query=query.q, fields=["name^3", "brand^2", "description"],
-                        fuzziness="AUTO", operator="and")],
+                        fuzziness="AUTO", operator="or" if relaxed else "and")],
                 should=[Q("match", **{"name.prefix": {"query": query.q, "boost": 0.5}})],
                 filter=scope,
             )
@@ -170,6 +174,8 @@ class OpenSearchBackend:
         chosen = [f for f in filters.values() if f is not None]
         if chosen:
             search = search.post_filter(Q("bool", filter=chosen))
+        # How many products the words matched in scope, before the shopper's filters.
+        search.aggs.bucket("matched", "filter", filter=Q("match_all"))
         search.aggs.bucket("category", "filter", filter=_all_but(filters, "category")).bucket(
             "slugs", "terms", field="category", size=FACET_SIZE, order=[{"_count": "desc"}, {"_key": "asc"}]
         ).bucket("names", "terms", field="category_name", size=1)
@@ -196,9 +202,14 @@ class OpenSearchBackend:
         )
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """One page of hits with facets; raises SearchUnavailable when the cluster does not answer."""
+        """One page of hits with facets, relaxed to any word when no product has every word.
+
+        Raises SearchUnavailable when the cluster does not answer.
+        """
         try:
             response = self.build_search(query).execute()
+            if query.q and response.aggregations.matched.doc_count == 0:
+                response = self.build_search(query, relaxed=True).execute()
         except UNAVAILABLE as exc:
             raise SearchUnavailable(f"OpenSearch did not answer: {exc}") from exc
         except os_errors.NotFoundError as exc:

@@ -27,7 +27,7 @@ class FakeOpenSearch:
     def __init__(self):
         self.requests: list[tuple[str, str, str]] = []
         self.aliases: dict[str, list[str]] = {}
-        self.search_response: dict = {}
+        self.search_responses: list[dict] = []
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,7 +71,7 @@ class FakeOpenSearch:
                 return 404, {"error": f"alias [{name}] missing", "status": 404}
             return 200, {index: {"aliases": {name: {}}} for index in self.aliases[name]}
         if path.endswith("/_search"):
-            return 200, self.search_response
+            return 200, self.search_responses.pop(0)
         return 200, {"acknowledged": True}
 
     def bodies(self, method, path_prefix):
@@ -179,6 +179,7 @@ def test_text_search_body_is_a_fuzzy_multi_match_with_facet_aggregations(backend
         ]}}},
     }
     assert body["aggs"]["in_stock"] == {"filter": {"bool": {"filter": [brand, band, stock]}}}
+    assert body["aggs"]["matched"] == {"filter": {"match_all": {}}}
     assert body["sort"] == [{"min_price": {"order": "asc", "missing": "_last"}}, {"created_at": {"order": "desc"}}]
     assert (body["from"], body["size"], body["_source"], body["track_total_hits"]) == (10, 10, False, True)
 
@@ -196,13 +197,14 @@ def test_browse_body_without_text_or_filters_is_newest_first_over_active_product
 
 def test_search_turns_the_response_into_the_shared_result_type(backend, fake_opensearch):
     """Hits keep OpenSearch's order as product ids; buckets become the same Facets as the database gives."""
-    fake_opensearch.search_response = {
+    fake_opensearch.search_responses = [{
         "took": 2, "timed_out": False, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
         "hits": {"total": {"value": 3, "relation": "eq"}, "max_score": None, "hits": [
             {"_index": "products-1", "_id": "7", "_score": 2.0},
             {"_index": "products-1", "_id": "3", "_score": 1.0},
         ]},
         "aggregations": {
+            "matched": {"doc_count": 3},
             "category": {"doc_count": 3, "slugs": {"buckets": [
                 {"key": "headphones", "doc_count": 2, "names": {"buckets": [{"key": "Headphones", "doc_count": 2}]}},
                 {"key": "speakers", "doc_count": 1, "names": {"buckets": [{"key": "Speakers", "doc_count": 1}]}},
@@ -219,7 +221,7 @@ def test_search_turns_the_response_into_the_shared_result_type(backend, fake_ope
             ]}},
             "in_stock": {"doc_count": 2},
         },
-    }
+    }]
 
     result = backend.search(SearchQuery(q="headphones", page_size=2))
 
@@ -239,6 +241,32 @@ def test_search_turns_the_response_into_the_shared_result_type(backend, fake_ope
     [(method, path, body)] = fake_opensearch.requests
     assert (method, path.split("?")[0]) == ("POST", "/products/_search")
     assert json.loads(body) == backend.build_search(SearchQuery(q="headphones", page_size=2)).to_dict()
+
+
+def test_with_no_strict_match_a_second_request_accepts_any_word(backend, fake_opensearch):
+    """When no product has every word, the search is sent again with operator "or", so that
+    "bluetoth hedphones" still finds headphones that never mention bluetooth."""
+    empty_aggs = {
+        "matched": {"doc_count": 0},
+        "category": {"doc_count": 0, "slugs": {"buckets": []}},
+        "brand": {"doc_count": 0, "names": {"buckets": []}},
+        "price_band": {"doc_count": 0, "bands": {"buckets": []}},
+        "in_stock": {"doc_count": 0},
+    }
+    relaxed_aggs = {**empty_aggs, "matched": {"doc_count": 1}}
+    fake_opensearch.search_responses = [
+        {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}, "aggregations": empty_aggs},
+        {"hits": {"total": {"value": 1, "relation": "eq"}, "hits": [{"_id": "9", "_score": 1.0}]},
+         "aggregations": relaxed_aggs},
+    ]
+
+    result = backend.search(SearchQuery(q="bluetoth hedphones"))
+
+    assert result.hits == (9,)
+    strict, relaxed = (json.loads(body) for body in fake_opensearch.bodies("POST", "/products/_search"))
+    assert strict["query"]["bool"]["must"][0]["multi_match"]["operator"] == "and"
+    assert relaxed["query"]["bool"]["must"][0]["multi_match"]["operator"] == "or"
+    assert {**relaxed, "query": None} == {**strict, "query": None}
 
 
 @pytest.mark.django_db

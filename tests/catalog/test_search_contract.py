@@ -72,6 +72,21 @@ def test_a_typo_still_finds_the_product(backend, typed):
     assert result.hits == (headphones.pk,)
 
 
+def test_with_no_product_matching_every_word_any_word_will_do(backend):
+    """"bluetoth hedphones" finds headphones that never mention bluetooth (and a bluetooth speaker);
+    while some product matches every word, the partial matches stay out."""
+    headphones = ProductFactory(name="Wireless Headphones", brand="Sony", description="Foldable.")
+    speaker = ProductFactory(name="Bluetooth Speaker", brand="Bose", description="Loud.")
+    hose = ProductFactory(name="Garden Hose", brand="Acme", description="Long.")
+    index(backend, headphones, speaker, hose)
+
+    relaxed = backend.search(SearchQuery(q="bluetoth hedphones"))
+    strict = backend.search(SearchQuery(q="wireless headphones"))
+
+    assert set(relaxed.hits) == {headphones.pk, speaker.pk}
+    assert strict.hits == (headphones.pk,)
+
+
 def test_facets_count_each_dimension_without_its_own_filter(backend):
     """With brand=Sony chosen, brands still count every matching brand; bands, stock and categories
     count Sony's products only; the hits are Sony's."""

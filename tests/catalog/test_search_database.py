@@ -151,19 +151,3 @@ def test_reindex_names_an_unreachable_search_service(settings):
     with pytest.raises(CommandError, match="search index not rebuilt: OpenSearch did not answer"):
         call_command("reindex", stdout=StringIO(), stderr=StringIO())
 
-
-@pytest.mark.postgres
-def test_with_no_exact_match_any_word_or_a_close_name_word_finds_products():
-    """"bluetoth hedphones" finds headphones that never mention bluetooth, ranked by how much they
-    match; while an exact match exists, the relaxed products stay out."""
-    headphones = ProductFactory(name="Wireless Headphones", brand="Sony", description="Foldable.")
-    speaker = ProductFactory(name="Bluetooth Speaker", brand="Bose", description="Loud.")
-    ProductFactory(name="Garden Hose", brand="Acme", description="Long.")
-    backend = DatabaseBackend()
-    backend.index_products(Product.objects.values_list("id", flat=True))
-
-    relaxed = backend.search(SearchQuery(q="bluetoth hedphones"))
-    exact = backend.search(SearchQuery(q="wireless headphones"))
-
-    assert set(relaxed.hits) == {headphones.pk, speaker.pk}
-    assert exact.hits == (headphones.pk,)
