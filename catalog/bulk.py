@@ -124,4 +124,9 @@ def _copy(products, currency: str) -> list[int]:
     _copy_text(Product._meta.db_table, PRODUCT_COLUMNS, product_lines)
     _copy_text(Variant._meta.db_table, VARIANT_COLUMNS, variant_lines)
     _copy_text(PriceHistory._meta.db_table, HISTORY_COLUMNS, history_lines)
+    # Fresh statistics: without them the planner keeps estimating the tables as small and answers
+    # the next batch's lookups by SKU with sequential scans, so each batch would cost more than the last.
+    with connection.cursor() as cursor:
+        # Only the looked-up columns: statistics of the text and search columns would take seconds.
+        cursor.execute(f"ANALYZE {Product._meta.db_table} (id, slug), {Variant._meta.db_table} (sku, product_id)")
     return product_ids

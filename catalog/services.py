@@ -345,9 +345,11 @@ def variants_set_stock_flags(*, in_stock_skus: Iterable[str], out_of_stock_skus:
     for flag, skus in groups:
         for start in range(0, len(skus), SKU_CHUNK):
             chunk = skus[start : start + SKU_CHUNK]
-            changed = Variant.objects.filter(sku__in=chunk).exclude(in_stock=flag)
-            product_ids.update(changed.values_list("product_id", flat=True))
-            changed.update(in_stock=flag)
+            changed = Variant.objects.filter(sku__in=chunk).exclude(in_stock=flag).order_by()
+            owners = set(changed.values_list("product_id", flat=True))
+            if owners:
+                product_ids |= owners
+                changed.update(in_stock=flag)
     if not product_ids:
         return 0
     ids = sorted(product_ids)

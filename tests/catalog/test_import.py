@@ -33,9 +33,8 @@ def run_import(path, *extra):
 def test_retail_demo_store_loads_every_product_with_two_level_categories_and_stock():
     """All 2,465 products load under 20 top-level categories and 85 styles; stock seeds inventory."""
     out, err, error = run_import(RETAIL)
-    assert err == ""
 
-    assert error == ""
+    assert (error, err) == ("", "")
     assert "2465 created, 0 updated, 0 unchanged, 0 rejected" in out
     assert Product.objects.count() == 2465
     assert Variant.objects.count() == 2465
