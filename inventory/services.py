@@ -21,6 +21,8 @@ Reason = StockMovement.Reason
 SEED_BATCH = 500
 # The largest figure the stock columns hold; anything above is refused rather than overflowing.
 MAX_STOCK = 2_147_483_647
+# Stock held for longer than a month is not a checkout any more.
+MAX_TTL_SECONDS = 30 * 24 * 3600
 
 
 class InventoryError(Exception):
@@ -81,8 +83,8 @@ def reservation_create(*, reference: str, lines: Mapping[str, int], ttl_seconds:
     """
     _check_reference(reference)
     wanted = _check_lines(lines)
-    if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int) or ttl_seconds <= 0:
-        raise InvalidInput(f"A reservation's lifetime must be a positive number of seconds, not {ttl_seconds!r}.")
+    if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int) or not 0 < ttl_seconds <= MAX_TTL_SECONDS:
+        raise InvalidInput(f"A reservation's lifetime must be 1 to {MAX_TTL_SECONDS} seconds, not {ttl_seconds!r}.")
     try:
         return _reserve(reference=reference, wanted=wanted, expires_at=timezone.now() + timedelta(seconds=ttl_seconds))
     except _DuplicateReference:

@@ -322,3 +322,14 @@ def test_seed_stock_works_in_batches_of_bounded_query_count(django_assert_max_nu
     assert created == 1200
     assert StockItem.objects.count() == 1200
     assert StockMovement.objects.count() == sum(1 for quantity in levels.values() if quantity)
+
+
+@pytest.mark.parametrize("ttl", [0, -5, 31 * 24 * 3600])
+def test_reserve_refuses_a_lifetime_outside_one_second_to_a_month(ttl):
+    """A reservation lives from one second to thirty days."""
+    StockItemFactory(sku="A", on_hand=10)
+
+    with pytest.raises(interface.InvalidInput, match="lifetime must be 1 to 2592000 seconds"):
+        interface.reserve("CHK-1", {"A": 1}, ttl_seconds=ttl)
+
+    assert StockItem.objects.get(sku="A").reserved == 0
