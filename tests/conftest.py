@@ -67,6 +67,8 @@ def pytest_report_header(config):
 def _isolated_cache_media_and_eager_celery(settings, tmp_path):
     """Each test starts with an empty cache, its own media root and Celery running tasks in-process."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Real hashing costs about a second per password; tests check behaviour, not key stretching.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
