@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/shop_seed_bench")
     parser.add_argument("--no-stock", action="store_true", help="leave inventory out (times the catalog alone)")
+    parser.add_argument("--no-index", action="store_true", help="leave search indexing out")
     args = parser.parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("the benchmark runs on PostgreSQL: give --database-url postgres://...")
@@ -46,7 +47,7 @@ def main() -> None:
     recreate_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     started = time.perf_counter()
-    extra = ["--no-stock"] if args.no_stock else []
+    extra = [flag for flag, wanted in (("--no-stock", args.no_stock), ("--no-index", args.no_index)) if wanted]
     manage(env, "seed_demo", "--products", str(args.products), "--no-progress", *extra)
     elapsed = time.perf_counter() - started
     print(f"seed_demo --products {args.products} {' '.join(extra)}: {elapsed:.1f} s on PostgreSQL "
