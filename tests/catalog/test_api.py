@@ -187,3 +187,33 @@ def test_openapi_schema_lists_the_catalog_endpoints(client):
 
     paths = response.json()["paths"]
     assert {"/api/v1/products/", "/api/v1/products/{slug}/", "/api/v1/categories/", "/api/v1/variants/"} <= set(paths)
+
+
+def test_staff_patch_deactivates_a_product_and_adds_a_variant(client):
+    """Staff PATCH is_active=false hides the product from the public API; POST variants adds a SKU."""
+    product = ProductFactory(slug="stool")
+    client.force_login(StaffFactory())
+
+    created = client.post("/api/v1/products/stool/variants/", {"sku": "STOOL-1", "price": "40.00"},
+                          content_type="application/json")
+    patched = client.patch("/api/v1/products/stool/", {"is_active": False}, content_type="application/json")
+    client.logout()
+
+    assert created.status_code == 201
+    assert patched.status_code == 200
+    assert patched.json()["is_active"] is False
+    assert [v["sku"] for v in patched.json()["variants"]] == ["STOOL-1"]
+    assert client.get("/api/v1/products/stool/").status_code == 404
+    product.refresh_from_db()
+    assert product.min_price == Decimal("40.00")
+
+
+def test_staff_patch_with_unknown_category_is_a_400(client):
+    """A category slug that does not exist is refused by name."""
+    ProductFactory(slug="stool")
+    client.force_login(StaffFactory())
+
+    response = client.patch("/api/v1/products/stool/", {"category": "nowhere"}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"category": "no category with the slug 'nowhere'"}
