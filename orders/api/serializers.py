@@ -89,7 +89,7 @@ class StatusChangeOut(serializers.Serializer):
     to_status = serializers.CharField()
     note = serializers.CharField()
     at = serializers.DateTimeField()
-    by = serializers.CharField(source="by.get_username", default=None)
+    by = serializers.CharField(source="by.get_username", default=None, allow_null=True)
 
 
 class OrderOut(serializers.Serializer):
@@ -97,7 +97,7 @@ class OrderOut(serializers.Serializer):
     status = serializers.CharField()
     email = serializers.EmailField()
     placed_at = serializers.DateTimeField()
-    paid_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     shipping_method = serializers.CharField()
@@ -113,4 +113,4 @@ class OrderOut(serializers.Serializer):
 
 class ProblemOut(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="A stable name of the problem, e.g. out_of_stock.")

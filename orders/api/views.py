@@ -8,6 +8,8 @@ stands (stock, prices, cart state) or an illegal transition, 422 an Idempotency-
 another cart, 400 invalid input.
 """
 
+import re
+
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -29,6 +31,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="A new random key per checkout; repeating a request with it returns the same order.",
 )
 PROBLEM = OpenApiResponse(s.ProblemOut)
+INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: the errors by field, or {detail, code}.")
+KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 def _problem(message: str, code: str, http_status: int) -> Response:
@@ -74,7 +78,7 @@ class OrderListCreateView(ListAPIView):
         responses={
             201: s.OrderOut,
             200: OpenApiResponse(s.OrderOut, description="A repeated request: the order it made before."),
-            400: PROBLEM,
+            400: INVALID,
             402: OpenApiResponse(s.OrderOut, description="Payment failed; the order is cancelled."),
             409: PROBLEM,
             422: PROBLEM,
@@ -82,8 +86,10 @@ class OrderListCreateView(ListAPIView):
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 200:
-            return _problem("Send an Idempotency-Key header (1 to 200 characters).", "idempotency_key_missing", 400)
+        if not KEY.fullmatch(key):
+            return _problem(
+                "Send an Idempotency-Key header of 1 to 200 printable characters.", "idempotency_key_missing", 400
+            )
         data = s.OrderCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -152,7 +158,7 @@ class OrderTransitionView(APIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=s.TransitionIn, responses={200: s.OrderOut, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM})
+    @extend_schema(request=s.TransitionIn, responses={200: s.OrderOut, 400: INVALID, 404: PROBLEM, 409: PROBLEM})
     def post(self, request, number: str):
         data = s.TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
