@@ -20,12 +20,9 @@ def cart_count(context) -> int:
 
 
 @register.inclusion_tag("cart/add_to_cart_form.html", takes_context=True)
-def add_to_cart_form(context, sku: str = "", quantity: int = 1, label: str = "Add to cart") -> dict:
-    """A POST form to /cart/add/ with CSRF that works without JavaScript and comes back to this page.
-
-    Without a SKU the form expects a field named `sku` inside it (e.g. a variant picker): pass the
-    tag inside that form's markup instead, with `fields_only=True` semantics handled by the template.
-    """
+def add_to_cart_form(context, sku: str, quantity: int = 1, label: str = "Add to cart") -> dict:
+    """A POST form to /cart/add/ (sku, quantity, next, CSRF token) that works without JavaScript and
+    brings the shopper back to this page with a message."""
     request = context.get("request")
     return {
         "sku": sku,
