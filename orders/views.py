@@ -20,6 +20,7 @@ from orders import selectors, services
 from orders.addresses import address_clean
 from orders.forms import CheckoutDetailsForm, GuestLookupForm, PaymentForm
 from orders.models import Order
+from orders.payments import DECLINED_CARD, GATEWAY_ERROR_CARD, DummyGateway, get_gateway
 
 SESSION_CHECKOUT = "orders.checkout"
 SESSION_ORDERS_SEEN = "orders.seen"
@@ -178,6 +179,12 @@ def _review(
         "shipping_label": Order.Shipping(details["shipping_method"]).label,
         "form": form,
         "problem": problem,
+        # With the dummy gateway (development, demos) the page lists its test cards.
+        "test_cards": (
+            {"approved": "4242424242424242", "declined": DECLINED_CARD, "gateway error": GATEWAY_ERROR_CARD}
+            if get_gateway().name == DummyGateway.name
+            else None
+        ),
     }
     return render(request, "orders/checkout_review.html", context, status=409 if problem else 200)
 

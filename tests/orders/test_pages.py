@@ -73,6 +73,23 @@ def test_a_guest_checks_out_with_plain_forms_and_sees_the_order(guest):
     assert "Placed" in page and "Paid by card ending 4242" in page
 
 
+def test_with_the_dummy_gateway_the_payment_step_lists_the_test_cards(guest, settings):
+    """In development the page names the cards that approve, decline and fail; a real gateway hides them."""
+    guest.post("/checkout/", DETAILS)
+
+    dummy = guest.get("/checkout/review/").content.decode()
+    settings.PAYMENT_GATEWAY = "tests.orders.test_pages.ProductionGateway"
+    real = guest.get("/checkout/review/").content.decode()
+
+    assert "<code>4000000000000002</code> declined" in dummy
+    assert "<code>4000000000000119</code> gateway error" in dummy
+    assert "Test payments" not in real
+
+
+class ProductionGateway(DummyGateway):
+    name = "acme-payments"
+
+
 def test_the_checkout_forms_need_a_csrf_token(guest):
     """Without the CSRF token the review form is refused (403) and nothing is ordered."""
     form = to_review(guest)
@@ -124,7 +141,7 @@ def test_a_declined_card_sends_the_shopper_back_to_payment_with_the_reason(guest
     assert declined.status_code == 409
     assert "Your card was declined." in page
     assert 'name="card_number"' in page
-    assert "4000000000000002" not in page
+    assert 'value="4000000000000002"' not in page
     assert Order.objects.get().status == "cancelled"
     assert stock("MUG-1").available == 5
     assert DummyGateway.captures == []
