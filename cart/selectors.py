@@ -8,6 +8,7 @@ is not cached, so the next request tries again.
 """
 
 import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,8 +21,9 @@ from cart.models import Cart, CartLine
 from cart.products import current_variants
 from inventory.interface import StockLevel, availability
 
-# Stored for an owner without an open cart, so that "no cart" is cached too.
+# Stored for an owner without an open cart, so that "no cart" is cached too (for NO_CART_SECONDS).
 NO_CART = 0
+NO_CART_SECONDS = 60
 
 
 class CartNotFound(Exception):
@@ -71,12 +73,31 @@ class CartPage:
         return [(line, self.stock.get(line.sku), line.sku not in self.not_sold) for line in self.info.lines]
 
 
-def _view_key(cart_id: int) -> str:
-    return f"cart:view:{cart_id}"
+def _generation_key(cart_id: int) -> str:
+    return f"cart:generation:{cart_id}"
 
 
-def _count_key(cart_id: int) -> str:
-    return f"cart:count:{cart_id}"
+def _generation(cart_id: int) -> str:
+    """The cart's current cache generation, started if there is none.
+
+    Cached entries are stored under the generation a reader saw BEFORE reading the database, and
+    forgetting a cart drops its generation. So a reader that raced a write stores its stale entry
+    under a generation nobody asks for any more, instead of over the fresh one.
+    """
+    key = _generation_key(cart_id)
+    generation = cache.get(key)
+    if generation is None:
+        fresh = uuid.uuid4().hex[:12]
+        generation = fresh if cache.add(key, fresh, settings.CART_CACHE_SECONDS) else (cache.get(key) or fresh)
+    return generation
+
+
+def _view_key(cart_id: int, generation: str) -> str:
+    return f"cart:view:{cart_id}:{generation}"
+
+
+def _count_key(cart_id: int, generation: str) -> str:
+    return f"cart:count:{cart_id}:{generation}"
 
 
 def _owner_key(*, user_id: int | None, session_key: str | None) -> str:
@@ -84,8 +105,8 @@ def _owner_key(*, user_id: int | None, session_key: str | None) -> str:
 
 
 def forget_carts(cart_ids: Iterable[int]) -> None:
-    """Drop the cached read model and item count of these carts."""
-    keys = [key for cart_id in set(cart_ids) for key in (_view_key(cart_id), _count_key(cart_id))]
+    """Drop the cached read model and item count of these carts (by dropping their generation)."""
+    keys = [_generation_key(cart_id) for cart_id in set(cart_ids)]
     if keys:
         cache.delete_many(keys)
 
@@ -113,13 +134,15 @@ def open_cart_id(*, user_id: int | None, session_key: str | None) -> int | None:
     else:
         carts = carts.filter(user__isnull=True, session_key=session_key)
     cart_id = carts.values_list("id", flat=True).first()
-    cache.set(key, cart_id or NO_CART, settings.CART_CACHE_SECONDS)
+    # "No cart" is kept briefly: a cart created while this read ran is seen within a minute at worst.
+    cache.set(key, cart_id or NO_CART, settings.CART_CACHE_SECONDS if cart_id else NO_CART_SECONDS)
     return cart_id
 
 
 def cart_page(cart_id: int) -> CartPage:
     """The cart's read model, from the cache or built in a fixed number of queries. Raises CartNotFound."""
-    cached = cache.get(_view_key(cart_id))
+    generation = _generation(cart_id)
+    cached = cache.get(_view_key(cart_id, generation))
     if cached is not None:
         return cached
     cart = Cart.objects.filter(pk=cart_id).first()
@@ -128,18 +151,21 @@ def cart_page(cart_id: int) -> CartPage:
     lines = list(CartLine.objects.filter(cart_id=cart_id).order_by("added_at", "id"))
     page = _build(cart, lines)
     if page.info.prices_confirmed:
-        cache.set(_view_key(cart_id), page, settings.CART_CACHE_SECONDS)
-        cache.set(_count_key(cart_id), page.info.item_count, settings.CART_CACHE_SECONDS)
+        cache.set_many(
+            {_view_key(cart_id, generation): page, _count_key(cart_id, generation): page.info.item_count},
+            settings.CART_CACHE_SECONDS,
+        )
     return page
 
 
 def cart_item_count(cart_id: int) -> int:
     """How many items the cart holds, for the header: from the cache, one query on a miss."""
-    cached = cache.get(_count_key(cart_id))
+    generation = _generation(cart_id)
+    cached = cache.get(_count_key(cart_id, generation))
     if cached is not None:
         return cached
     count = CartLine.objects.filter(cart_id=cart_id).aggregate(total=Sum("quantity"))["total"] or 0
-    cache.set(_count_key(cart_id), count, settings.CART_CACHE_SECONDS)
+    cache.set(_count_key(cart_id, generation), count, settings.CART_CACHE_SECONDS)
     return count
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from cart import interface
+from cart import interface, selectors, services
 from catalog import services as catalog_services
 from catalog.models import Variant
 from inventory import interface as inventory
@@ -78,3 +78,22 @@ def test_events_forget_only_the_carts_holding_the_sku(sellable, django_capture_o
     assert interface.cart_by_id(with_a.pk).subtotal == Decimal("6.00")
     with django_assert_max_num_queries(0):
         assert interface.cart_by_id(with_b.pk).subtotal == Decimal("7.00")
+
+
+def test_a_read_racing_a_write_cannot_leave_stale_data_in_the_cache(sellable, monkeypatch):
+    """A write landing while a read builds the cart: the read's stale result is not what the next read sees."""
+    sellable("A", stock=10)
+    cart = UserCartFactory()
+    services.cart_add(cart_id=cart.pk, sku="A", quantity=1)
+    lookup = selectors.current_variants
+
+    def lookup_while_another_request_writes(skus):
+        monkeypatch.setattr(selectors, "current_variants", lookup)
+        services.cart_set_quantity(cart_id=cart.pk, sku="A", quantity=4)  # after this read loaded the lines
+        return lookup(skus)
+
+    monkeypatch.setattr(selectors, "current_variants", lookup_while_another_request_writes)
+    racing = interface.cart_by_id(cart.pk)
+
+    assert racing.item_count == 1
+    assert interface.cart_by_id(cart.pk).item_count == 4
