@@ -107,6 +107,10 @@ class OrderListCreateView(ListAPIView):
         if cart_id is None:
             replayed = selectors.order_by_checkout_key(key=key)
             if replayed is not None:
+                if replayed.status == "placed":
+                    # The first request is still paying (wait for it) or died before paying (finish it).
+                    services.order_pay(order_id=replayed.pk, card=fields["card"])
+                    replayed = selectors.order_detail(number=replayed.number)
                 return self._answer(replayed, created=False)
             return _problem("Your cart is empty.", "empty_cart", status.HTTP_400_BAD_REQUEST)
         try:

@@ -5,6 +5,10 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from cart import interface as cart_interface
+from inventory import interface as inventory
+from orders import services
+from orders.addresses import address_clean
 from orders.models import Order
 from orders.payments import DummyGateway
 from tests.factories.orders import OrderFactory, OrderLineFactory
@@ -127,8 +131,6 @@ def test_a_declined_card_is_a_402_with_the_reason(shopper, stock):
 
 def test_out_of_stock_is_a_409_naming_the_item(shopper):
     """Not enough stock: 409 with the item's name and what is left."""
-    from inventory import interface as inventory
-
     inventory.adjust("MUG-1", -5, "counted")
 
     response = shopper.post("/api/v1/orders/", BODY, format="json", headers={"Idempotency-Key": "k"})
@@ -246,4 +248,26 @@ def test_a_guest_checks_out_the_sessions_cart_through_the_api(shop):
     assert (no_email.status_code, no_email.json()["code"]) == (400, "email_missing")
     assert (placed.status_code, placed.json()["email"], placed.json()["status"]) == (201, "guest@example.com", "paid")
     assert (again.status_code, again.json()["number"]) == (200, placed.json()["number"])
+    assert len(DummyGateway.captures) == 1
+
+
+def test_a_retry_after_the_first_request_died_before_paying_finishes_the_payment_once(shopper):
+    """The order was placed but its request died before charging: the retry with the same key charges it, once."""
+    user = shopper.user
+    cart = cart_interface.open_cart(user_id=user.pk, session_key=None)
+    order, _ = services._order_create(
+        cart=cart,
+        key=f"api:{user.pk}:k-1",
+        email=user.email,
+        address=address_clean(BODY["shipping_address"]),
+        shipping_method="express",
+        user_id=user.pk,
+        expected_total=None,
+    )
+
+    retried = shopper.post("/api/v1/orders/", BODY, format="json", headers={"Idempotency-Key": "k-1"})
+    again = shopper.post("/api/v1/orders/", BODY, format="json", headers={"Idempotency-Key": "k-1"})
+
+    assert (retried.status_code, retried.json()["number"], retried.json()["status"]) == (200, order.number, "paid")
+    assert (again.status_code, again.json()["status"]) == (200, "paid")
     assert len(DummyGateway.captures) == 1
