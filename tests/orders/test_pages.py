@@ -102,6 +102,18 @@ def test_the_checkout_forms_need_a_csrf_token(guest):
     assert Order.objects.count() == 0
 
 
+def test_the_details_step_offers_the_countries_and_shipping_options_with_their_prices(guest):
+    """Step 1 is a plain form: e-mail, address, a country list and the shipping options priced for this cart."""
+    response = guest.get("/checkout/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert '<option value="GB">United Kingdom</option>' in page
+    assert "Standard (3-5 working days)" in page and "(4.95 USD; free from 50.00)" in page
+    assert "Express (next working day)" in page and "(14.95 USD)" in page
+
+
 def test_the_address_is_validated_field_by_field(guest):
     """A ZIP code that is not a US one and a missing city are named on the form; nothing moves on."""
     response = guest.post("/checkout/", DETAILS | {"postcode": "ABC", "city": ""})
