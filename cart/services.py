@@ -136,8 +136,6 @@ def cart_get_or_create(*, user_id: int | None, session_key: str | None) -> Cart:
         carts = carts.filter(user__isnull=True, session_key=session_key)
     cart = carts.first()
     if cart is not None:
-        # The caller did not see it: a "no cart" answer may still be cached for this owner.
-        _forget([], ((user_id, session_key),))
         return cart
     try:
         with transaction.atomic():

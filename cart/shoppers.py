@@ -8,6 +8,7 @@ the merge on login must still find the anonymous cart.
 from dataclasses import dataclass
 
 from cart import selectors, services
+from cart.models import Cart
 
 CART_SESSION_KEY = "cart.session_key"
 
@@ -32,15 +33,38 @@ def cart_id_of(request) -> int | None:
     return selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
 
 
+def open_cart_page(request) -> selectors.CartPage | None:
+    """The read model of the request's open cart, or None.
+
+    A cached "this owner's cart" answer that points to a cart closed meanwhile (a read that raced
+    the checkout) is dropped, and the shopper has no open cart.
+    """
+    shopper = shopper_of(request)
+    cart_id = selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
+    if cart_id is None:
+        return None
+    page = selectors.cart_page(cart_id)
+    if page.info.status != Cart.Status.OPEN:
+        selectors.forget_owner(user_id=shopper.user_id, session_key=shopper.session_key)
+        return None
+    return page
+
+
 def cart_id_for_change(request) -> int:
-    """The id of the request's open cart, creating it (and the session key if needed) when missing."""
-    cart_id = cart_id_of(request)
-    if cart_id is not None:
-        return cart_id
+    """The id of the request's open cart, creating it (and the session key if needed) when missing.
+
+    Resolved against the database, not the cache: a write follows, and it must not go to a cart that
+    a stale cache entry still names.
+    """
     shopper = shopper_of(request)
     if shopper.user_id is None:
         if not request.session.session_key:
             request.session.save()
         shopper = Shopper(user_id=None, session_key=request.session.session_key)
-        request.session[CART_SESSION_KEY] = shopper.session_key
-    return services.cart_get_or_create(user_id=shopper.user_id, session_key=shopper.session_key).pk
+        if request.session.get(CART_SESSION_KEY) != shopper.session_key:
+            request.session[CART_SESSION_KEY] = shopper.session_key
+    cached = selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
+    cart_id = services.cart_get_or_create(user_id=shopper.user_id, session_key=shopper.session_key).pk
+    if cached != cart_id:
+        selectors.forget_owner(user_id=shopper.user_id, session_key=shopper.session_key)
+    return cart_id

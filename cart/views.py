@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cart import selectors, services
+from cart import services
 from cart.forms import AddToCartForm, QuantityForm, first_error
-from cart.shoppers import cart_id_for_change, cart_id_of
+from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page
 
 
 def _back(request: HttpRequest, next_url: str = "") -> HttpResponse:
@@ -30,8 +30,7 @@ def _back(request: HttpRequest, next_url: str = "") -> HttpResponse:
 @require_GET
 def cart_detail(request: HttpRequest) -> HttpResponse:
     """The shopper's cart: lines with current prices and availability, totals, continue to checkout."""
-    cart_id = cart_id_of(request)
-    page = selectors.cart_page(cart_id) if cart_id is not None else None
+    page = open_cart_page(request)
     return render(request, "cart/cart_detail.html", {"page": page, "cart": page.info if page else None})
 
 

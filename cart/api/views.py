@@ -19,13 +19,13 @@ from rest_framework.views import APIView
 
 from cart import selectors, services
 from cart.api.serializers import AddLineInput, CartOutput, ErrorOutput, UpdateLineInput
-from cart.shoppers import cart_id_for_change, cart_id_of
+from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page
 
 TAGS = ["cart"]
 
 
-def _cart_body(cart_id: int | None) -> dict:
-    if cart_id is None:
+def _cart_body(page: selectors.CartPage | None) -> dict:
+    if page is None:
         empty = {
             "id": None,
             "status": "open",
@@ -37,7 +37,7 @@ def _cart_body(cart_id: int | None) -> dict:
             "version": selectors.lines_version([]),
         }
         return CartOutput(empty).data
-    return CartOutput(selectors.cart_page(cart_id).info).data
+    return CartOutput(page.info).data
 
 
 def _invalid(given: Serializer) -> Response:
@@ -55,17 +55,18 @@ class CartView(APIView):
 
     @extend_schema(tags=TAGS, summary="The shopper's cart", responses=CartOutput)
     def get(self, request: Request) -> Response:
-        return Response(_cart_body(cart_id_of(request)))
+        return Response(_cart_body(open_cart_page(request)))
 
     @extend_schema(tags=TAGS, summary="Empty the cart", responses={200: CartOutput, 400: OpenApiResponse(ErrorOutput)})
     def delete(self, request: Request) -> Response:
         cart_id = cart_id_of(request)
-        if cart_id is not None:
-            try:
-                services.cart_clear(cart_id=cart_id)
-            except services.CartError as exc:
-                return _refused(exc)
-        return Response(_cart_body(cart_id))
+        if cart_id is None:
+            return Response(_cart_body(None))
+        try:
+            services.cart_clear(cart_id=cart_id)
+        except services.CartError as exc:
+            return _refused(exc)
+        return Response(_cart_body(selectors.cart_page(cart_id)))
 
 
 class CartLinesView(APIView):
@@ -88,7 +89,7 @@ class CartLinesView(APIView):
             )
         except services.CartError as exc:
             return _refused(exc)
-        return Response(_cart_body(cart_id), status=status.HTTP_201_CREATED)
+        return Response(_cart_body(selectors.cart_page(cart_id)), status=status.HTTP_201_CREATED)
 
 
 class CartLineView(APIView):
@@ -111,7 +112,7 @@ class CartLineView(APIView):
             services.cart_set_quantity(cart_id=cart_id, sku=sku, quantity=given.validated_data["quantity"])
         except services.CartError as exc:
             return _refused(exc)
-        return Response(_cart_body(cart_id))
+        return Response(_cart_body(selectors.cart_page(cart_id)))
 
     @extend_schema(tags=TAGS, summary="Remove a line", responses={200: CartOutput, 404: OpenApiResponse(ErrorOutput)})
     def delete(self, request: Request, sku: str) -> Response:
@@ -122,4 +123,4 @@ class CartLineView(APIView):
             services.cart_remove_line(cart_id=cart_id, sku=sku)
         except services.CartError as exc:
             return _refused(exc)
-        return Response(_cart_body(cart_id))
+        return Response(_cart_body(selectors.cart_page(cart_id)))

@@ -169,3 +169,10 @@ def test_the_cart_api_is_in_the_openapi_schema(client):
     assert sorted(paths["/api/v1/cart/lines/"]["post"]["responses"]) == ["201", "400"]
     assert sorted(paths["/api/v1/cart/lines/{sku}/"]) == ["delete", "patch"]
     assert sorted(paths["/api/v1/cart/lines/{sku}/"]["patch"]["responses"]) == ["200", "400", "404"]
+
+
+def test_clearing_without_a_cart_reads_as_an_empty_cart(api):
+    """DELETE on the cart of a shopper who has none answers with the empty cart."""
+    response = api.delete("/api/v1/cart/")
+
+    assert (response.status_code, response.json()["id"], response.json()["lines"]) == (200, None, [])

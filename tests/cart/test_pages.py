@@ -202,3 +202,22 @@ def test_cart_page_costs_a_fixed_number_of_queries(client, sellable, django_asse
     ]
     assert tables_read(warm_queries) == []
     assert len(cold.context["cart"].lines) == len(warm.context["cart"].lines) == lines
+
+
+def test_a_cached_cart_closed_meanwhile_is_not_shown_or_changed(client, sellable):
+    """A stale cached answer naming a checked-out cart: the page shows no cart and the next add starts a new one."""
+    sellable("A")
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/cart/add/", {"sku": "A", "quantity": "1"})
+    client.get("/cart/")
+    old = Cart.objects.get(user=user)
+    Cart.objects.filter(pk=old.pk).update(status=Cart.Status.CHECKED_OUT)  # the cache did not hear of it
+    selectors.forget_carts([old.pk])
+
+    assert client.get("/cart/").context["cart"] is None
+    client.post("/cart/add/", {"sku": "A", "quantity": "2"})
+
+    new = Cart.objects.get(user=user, status=Cart.Status.OPEN)
+    assert new.pk != old.pk
+    assert [(line.sku, line.quantity) for line in client.get("/cart/").context["cart"].lines] == [("A", 2)]
