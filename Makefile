@@ -64,7 +64,7 @@ beat: $(VENV)/.deps
 	$(BIN)/celery -A ecommerce beat --loglevel INFO --schedule $(VENV)/celerybeat-schedule
 
 bench: $(VENV)/.dev-deps
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Checkout throughput: orders placed per second by 8 concurrent shoppers, under gunicorn on PostgreSQL and Redis.
 
-    .venv/bin/python bench/orders_checkout.py
-    BENCH_SECONDS=30 BENCH_SHOPPERS=8 .venv/bin/python bench/orders_checkout.py
+    .venv/bin/python -m bench.orders_checkout
+    BENCH_SECONDS=30 BENCH_SHOPPERS=8 .venv/bin/python -m bench.orders_checkout
 
 Needs PostgreSQL and Redis: BENCH_ORDERS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/shop_orders)
 and BENCH_ORDERS_REDIS_URL (default redis://127.0.0.1:6379/6). It creates and migrates the database if
@@ -25,14 +25,10 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import requests
 
-# The load harness (bench/run.py) provides the database, manage.py and environment helpers.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BIN, ROOT, WORKERS, ensure_database, free_port, manage, server_env
+from bench.harness import ensure_database, gunicorn, manage, manage_shell, server_env
 
 DATABASE_URL = os.environ.get("BENCH_ORDERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shop_orders")
 REDIS_URL = os.environ.get("BENCH_ORDERS_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -68,22 +64,22 @@ PAID = "from orders.models import Order; print(Order.objects.filter(status='paid
 
 
 def main() -> int:
-    env = server_env() | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+    env = server_env(DATABASE_URL, REDIS_URL)
     ensure_database(DATABASE_URL)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--products", str(PRODUCTS), "--no-progress")
     manage(env, "collectstatic", "--noinput", "-v0")
-    skus = manage(env, "shell", "-c", PREPARE).strip().splitlines()[-1].split(",")
+    skus = manage_shell(env, PREPARE).split(",")
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, capture_output=True)
-    paid_before = int(manage(env, "shell", "-c", PAID).strip().splitlines()[-1])
+    paid_before = int(manage_shell(env, PAID))
 
-    with serve(env) as base:
+    with gunicorn(env) as base:
         for _ in range(SHOPPERS):  # warm every worker's connections and caches
             checkout_once(base, random.choice(skus))
-        paid_warm = int(manage(env, "shell", "-c", PAID).strip().splitlines()[-1])
+        paid_warm = int(manage_shell(env, PAID))
         latencies, failures, elapsed = run_shoppers(base, skus)
 
-    paid_after = int(manage(env, "shell", "-c", PAID).strip().splitlines()[-1])
+    paid_after = int(manage_shell(env, PAID))
     placed = len(latencies)
     print(f"shoppers: {SHOPPERS}, seconds: {elapsed:.1f}, SKUs: {len(skus)}, database: PostgreSQL, cache/broker: Redis")
     print(f"orders placed per second: {placed / elapsed:.1f} ({placed} paid orders)")
@@ -93,30 +89,6 @@ def main() -> int:
     print(f"failed checkouts: {len(failures)} {sorted(set(failures))[:5]}")
     print(f"paid orders in the database: {paid_after - paid_warm} (before this run: {paid_before})")
     return 0 if failures == [] and paid_after - paid_warm == placed else 1
-
-
-@contextmanager
-def serve(env: dict):
-    """gunicorn on a free loopback port, ready once /healthz answers; stopped on exit."""
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "ecommerce.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-    process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def checkout_once(base: str, sku: str, session: requests.Session | None = None) -> tuple[int, float]:

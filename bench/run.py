@@ -1,6 +1,6 @@
 """Load benchmark: the shop under gunicorn on PostgreSQL and Redis, measured with wrk.
 
-    make bench                                  # 10,000 products
+    make bench                                  # 10,000 products (python -m bench.run)
     BENCH_PRODUCTS=100000 make bench            # the larger catalog
 
 Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: the local servers with a database
@@ -14,30 +14,24 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
+from bench.harness import ROOT, WORKERS, ensure_database, gunicorn, manage, manage_shell, server_env
+from bench.orders_checkout import PREPARE, checkout_once
+
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 FLOW_SHOPPERS = 8
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shop_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-WORKERS = 2 * (os.cpu_count() or 1)
 RESULTS_HEADER = "# Benchmark results\n\nNewest first; each section is one run of `make bench`.\n"
 
 
@@ -45,7 +39,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
-    env = server_env()
+    env = server_env(DATABASE_URL, REDIS_URL)
     ensure_database(DATABASE_URL)
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
@@ -53,10 +47,10 @@ def main() -> int:
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, capture_output=True)
 
     results = []
-    with gunicorn(env, "bench.ceiling:application") as base:
+    with gunicorn(env, "bench.ceiling:application", ready_path="/") as base:
         ceiling = wrk("ceiling (bare Django view)", f"{base}/")
-    with gunicorn(env, "ecommerce.wsgi") as base:
-        targets = pick_targets(env)
+    targets = pick_targets(env)
+    with gunicorn(env) as base:
         cookie = shopper_session(base, targets["sku"])
         pages = [
             ("home", "/", None),
@@ -74,97 +68,26 @@ def main() -> int:
     return 0
 
 
-def server_env() -> dict:
-    secret_file = ROOT / ".venv" / ".local-secret-key"
-    secret = secret_file.read_text().strip() if secret_file.exists() else secrets.token_urlsafe(50)
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECRET_KEY": secret,
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-        # One client address makes every request here; the limits are for real clients.
-        "API_THROTTLE_ANON": "100000000/min",
-        "API_THROTTLE_USER": "100000000/min",
-        "LOGIN_RATE": "100000000/min",
-    }
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
 def seed(env: dict) -> None:
-    count = manage(env, "shell", "-c", "from catalog.models import Product; print(Product.objects.count())")
-    if int(count.strip().splitlines()[-1]) >= PRODUCTS:
+    count = manage_shell(env, "from catalog.models import Product; print(Product.objects.count())")
+    if int(count) >= PRODUCTS:
         return
     print(f"seeding {PRODUCTS:,} products ...", flush=True)
     started = time.perf_counter()
-    manage(env, "seed_demo", "--products", str(PRODUCTS))
+    manage(env, "seed_demo", "--products", str(PRODUCTS), "--no-progress")
     print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def pick_targets(env: dict) -> dict:
+    """SKUs given plenty of stock (as the checkout benchmark does) and the pages around the first one."""
+    skus = manage_shell(env, PREPARE).split(",")
     script = (
-        "import json; from catalog.models import Category, Product, Variant;"
-        "p = Product.objects.filter(is_active=True, in_stock=True).order_by('id').first();"
-        "v = Variant.objects.filter(product=p, is_active=True, in_stock=True).order_by('id').first();"
-        "c = Category.objects.filter(products__isnull=False).order_by('id').first();"
-        "print(json.dumps({'product': p.slug, 'sku': v.sku, 'category': c.slug,"
-        " 'query': p.name.split()[0].lower()}))"
+        "import json; from catalog.models import Variant;"
+        f"v = Variant.objects.select_related('product__category').get(sku={skus[0]!r});"
+        "print(json.dumps({'product': v.product.slug, 'category': v.product.category.slug,"
+        " 'query': v.product.name.split()[0].lower()}))"
     )
-    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
-
-
-@contextmanager
-def gunicorn(env: dict, app: str):
-    """Start gunicorn on a free loopback port; yields its base URL and stops it on exit."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn {app} did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return {**json.loads(manage_shell(env, script)), "sku": skus[0], "skus": skus}
 
 
 def warm(url: str, cookie: str | None) -> None:
@@ -210,19 +133,10 @@ def shopper_flows(base: str, targets: dict) -> dict:
             try:
                 session.get(f"{base}/categories/{targets['category']}/", timeout=10).raise_for_status()
                 session.get(f"{base}/products/{targets['product']}/", timeout=10).raise_for_status()
-                token = session.cookies.get("csrftoken", "")
-                headers = {"Referer": f"{base}/cart/"}
-                session.post(f"{base}/cart/add/", data={"sku": targets["sku"], "quantity": 1,
-                             "csrfmiddlewaretoken": token}, headers=headers, timeout=10).raise_for_status()
-                response = session.post(f"{base}/api/v1/orders/", json={
-                    "email": "bench@example.com", "shipping_option": "standard",
-                    "address": {"name": "Bench Shopper", "line1": "1 Load Street", "city": "London",
-                                "postcode": "SW1A 1AA", "country": "GB"},
-                    "card_number": "4242424242424242"},
-                    headers={"Idempotency-Key": secrets.token_hex(16), "X-CSRFToken": token, **headers}, timeout=10)
-                (completed if response.status_code in (200, 201) else failed).append(response.status_code)
+                status, _ = checkout_once(base, targets["sku"], session)
+                (completed if status == 201 else failed).append(status)
             except requests.RequestException as exc:
-                failed.append(str(exc))
+                failed.append(type(exc).__name__)
 
     threads = [threading.Thread(target=shopper) for _ in range(FLOW_SHOPPERS)]
     for thread in threads:
