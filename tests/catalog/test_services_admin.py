@@ -99,3 +99,19 @@ def test_admin_deactivate_action_publishes_product_changed(staff_client):
 
     assert list(Product.objects.filter(is_active=True)) == []
     assert OutboxEvent.objects.filter(name="catalog.product_changed.v1").count() == 2
+
+
+def test_admin_pages_render_for_staff(staff_client):
+    """The product list (searched by SKU), add and change pages, categories and price history render."""
+    product = ProductFactory()
+    VariantFactory(product=product, sku="FIND-ME")
+
+    pages = [
+        "/admin/catalog/product/?q=FIND-ME",
+        "/admin/catalog/product/add/",
+        f"/admin/catalog/product/{product.pk}/change/",
+        "/admin/catalog/category/",
+        "/admin/catalog/pricehistory/",
+    ]
+    assert [staff_client.get(page).status_code for page in pages] == [200, 200, 200, 200, 200]
+    assert "FIND-ME" in staff_client.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
