@@ -29,8 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("csv_file", type=Path)
         parser.add_argument("--reference", default="", help="Ledger reference (default: stock-import:<file name>).")
         parser.add_argument("--dry-run", action="store_true", help="Check and report every row, write nothing.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, csv_file: Path, reference: str, dry_run: bool, **options):
+    def handle(self, *args, csv_file: Path, reference: str, dry_run: bool, no_progress: bool, **options):
         reference = reference or f"stock-import:{csv_file.name}"[:100]
         try:
             handle = csv_file.open(newline="", encoding="utf-8-sig")
@@ -44,7 +45,8 @@ class Command(BaseCommand):
             quantity_column = self._check_header(reader.fieldnames, csv_file)
             seen: dict[str, int] = {}
             try:
-                for row in tqdm(reader, desc="stock rows", unit="row", disable=None, file=sys.stderr):
+                rows = tqdm(reader, desc="stock rows", unit="row", file=sys.stderr, disable=no_progress or None)
+                for row in rows:
                     line = reader.line_num
                     problem = self._import_row(row, line, quantity_column, seen, reference, counts)
                     if problem:
