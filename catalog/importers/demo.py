@@ -100,7 +100,7 @@ class DemoCatalog:
             yield number, product, stock
 
 
-def seed_demo_catalog(*, count: int, seed: int = 42, batch_size: int = 5000, seed_stock: bool = True,
+def seed_demo_catalog(*, count: int, seed: int = 42, batch_size: int = 20000, seed_stock: bool = True,
                       index: bool = True, progress: Callable[[int], None] | None = None) -> SeedReport:
     """Create the products of the demo catalog that do not exist yet, `batch_size` per transaction.
 

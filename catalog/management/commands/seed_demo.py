@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--products", type=int, default=500, help="how many products (default 500)")
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--batch-size", type=int, default=5000, help="products per transaction")
+        parser.add_argument("--batch-size", type=int, default=20000, help="products per transaction")
         parser.add_argument("--no-stock", action="store_true", help="do not seed inventory")
         parser.add_argument("--no-index", action="store_true", help="do not index for search (run reindex later)")
         parser.add_argument("--no-progress", action="store_true")
