@@ -1,6 +1,4 @@
 """Catalog: products, variants (SKUs), categories, images, prices and search."""
-from importlib.util import find_spec
-
 from django.apps import AppConfig
 
 
@@ -9,8 +7,7 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Handlers of inventory's stock events, and (once search exists) the indexing handler.
+        # Register the catalog's event handlers: stock flags from inventory's events, and the search
+        # index and page caches that follow catalog.product_changed / price_changed.
         from catalog import events  # noqa: F401
-
-        if find_spec("catalog.search") is not None and find_spec("catalog.search.handlers") is not None:
-            from catalog.search import handlers  # noqa: F401
+        from catalog.search import handlers  # noqa: F401
