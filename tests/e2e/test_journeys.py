@@ -197,9 +197,10 @@ def test_declined_card_shows_the_reason_and_keeps_the_cart(page, shop):
     assert order.status == "cancelled"
     assert DummyGateway.captures == []
 
-    page.locator(".cart-link").click()
+    page.get_by_role("link", name="Change your cart").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your cart")
     assert cart_lines(page) == before
+    expect(page.locator(".cart-count")).to_have_text("3")
 
 
 def test_staff_lowers_a_price_in_the_admin_and_shopper_sees_it(page, browser, live_server, shop):
