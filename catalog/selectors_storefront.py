@@ -26,6 +26,9 @@ from catalog.search import get_backend
 from catalog.search.types import SearchQuery, SearchResult
 
 CACHE_SECONDS = 24 * 3600
+# page_cache family of the product list API's anonymous answers: forgotten by product, price, stock
+# and category changes (answers show variants' stock flags too).
+API_ANSWERS = "catalog-api"
 LOWEST_PRICE_WINDOW = timedelta(days=30)
 NEW_ARRIVALS = 8
 
@@ -195,13 +198,23 @@ def product_cards(product_ids: tuple[int, ...]) -> tuple[ProductCard, ...]:
     return tuple(by_id[pk] for pk in product_ids if pk in by_id)
 
 
-def _listing_token() -> str:
-    token = cache.get("catalog:listing-token")
+def _token(key: str) -> str:
+    token = cache.get(key)
     if token is None:
         token = uuid.uuid4().hex
-        cache.add("catalog:listing-token", token, timeout=None)
-        token = cache.get("catalog:listing-token", token)
+        cache.add(key, token, timeout=None)
+        token = cache.get(key, token)
     return token
+
+
+def _listing_token() -> str:
+    return _token("catalog:listing-token")
+
+
+def listing_token() -> str:
+    """The token every listing-derived cache entry (listings, search, their pages) is stored under;
+    replaced by any product or price change, so entries under an older one are never read again."""
+    return _listing_token()
 
 
 def search_listing(query: SearchQuery) -> Listing:
@@ -322,6 +335,32 @@ def _load_product_page(slug: str) -> ProductPage | None:
 
 def _product_token_key(product_id: int) -> str:
     return f"catalog:product-token:{product_id}"
+
+
+def product_token(product_id: int) -> str:
+    """The token this product's cached page entries are stored under; replaced by any event about it."""
+    return _token(_product_token_key(product_id))
+
+
+def _product_id_key(slug: str) -> str:
+    return f"catalog:product-id:{slug}"
+
+
+def product_id_for_slug(slug: str) -> int | None:
+    """The id of the active product with this slug (cached; one query on a miss), or None."""
+    key = _product_id_key(slug)
+    product_id = cache.get(key)
+    if product_id is None:
+        product_id = Product.objects.filter(slug=slug, is_active=True).values_list("id", flat=True).first()
+        if product_id is None:
+            return None
+        cache.set(key, product_id, CACHE_SECONDS)
+    return product_id
+
+
+def forget_product_slug(slug: str) -> None:
+    """Forget which product this slug names (it may name another one, or none, from now on)."""
+    cache.delete(_product_id_key(slug))
 
 
 def product_page(slug: str) -> ProductPage | None:

@@ -2,13 +2,20 @@
 
 Views only read the request and pick a template; the reads (and their caching) live in
 catalog.selectors_storefront. Every page works without JavaScript: filters are plain GET forms.
+
+Visitors without a session get whole pages from ecommerce.page_cache: listing and search pages under
+the listing token, a product page under its product's token, so the events that drop the cached
+reads drop these pages too.
 """
+
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog import selectors_storefront
 from catalog.search.types import PRICE_BANDS_BY_KEY, SORTS, InvalidSearchQuery, SearchQuery, SearchUnavailable
+from ecommerce import page_cache
 
 PAGE_SIZE = 24
 MAX_QUERY_LENGTH = 200
@@ -71,29 +78,50 @@ def _render_listing(request: HttpRequest, template: str, query: SearchQuery, con
     return render(request, template, {**context, **_listing_context(query, listing)})
 
 
+def _listing_page(request: HttpRequest, page: Callable[[dict], HttpResponse]) -> HttpResponse:
+    """`page(extra_context)`, whole from the cache for visitors without a session."""
+    if not page_cache.cacheable(request):
+        return page({})
+    key = page_cache.page_key(request, "listing", selectors_storefront.listing_token())
+    return page_cache.cached_page(request, key, page)
+
+
 def product_list(request: HttpRequest) -> HttpResponse:
     """/products/: every active product, with facets, sorting and pagination."""
-    query = search_query_from(request)
-    return _render_listing(request, "catalog/product_list.html", query, {"title": "All products"}, cached=True)
+
+    def page(extra: dict) -> HttpResponse:
+        query = search_query_from(request)
+        context = {"title": "All products", **extra}
+        return _render_listing(request, "catalog/product_list.html", query, context, cached=True)
+
+    return _listing_page(request, page)
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """/categories/<slug>/: the products of a category and of every category below it."""
-    category = selectors_storefront.category_view(slug)
-    if category is None:
-        raise Http404("No such category.")
-    query = search_query_from(request, category=slug)
-    context = {"category": category, "title": category.name}
-    return _render_listing(request, "catalog/category_detail.html", query, context, cached=True)
+
+    def page(extra: dict) -> HttpResponse:
+        category = selectors_storefront.category_view(slug)
+        if category is None:
+            raise Http404("No such category.")
+        query = search_query_from(request, category=slug)
+        context = {"category": category, "title": category.name, **extra}
+        return _render_listing(request, "catalog/category_detail.html", query, context, cached=True)
+
+    return _listing_page(request, page)
 
 
 def search(request: HttpRequest) -> HttpResponse:
     """/search/?q=: full-text search with the same facets; a clear page when nothing matches."""
-    query = search_query_from(request)
-    if not query.q:
-        return render(request, "catalog/search.html", {"query": query, "title": "Search"})
-    context = {"title": f"Search: {query.q}"}
-    return _render_listing(request, "catalog/search.html", query, context, cached=False)
+
+    def page(extra: dict) -> HttpResponse:
+        query = search_query_from(request)
+        if not query.q:
+            return render(request, "catalog/search.html", {"query": query, "title": "Search", **extra})
+        context = {"title": f"Search: {query.q}", **extra}
+        return _render_listing(request, "catalog/search.html", query, context, cached=False)
+
+    return _listing_page(request, page)
 
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -101,8 +129,16 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     ?sku= picks the variant shown (the picker is a plain GET form, so it works without JavaScript).
     """
-    page = selectors_storefront.product_page(slug)
-    if page is None:
-        raise Http404("No such product.")
-    selected = page.variant(request.GET.get("sku", ""))
-    return render(request, "catalog/product_detail.html", {"product": page, "selected": selected})
+
+    def page(extra: dict) -> HttpResponse:
+        product = selectors_storefront.product_page(slug)
+        if product is None:
+            raise Http404("No such product.")
+        selected = product.variant(request.GET.get("sku", ""))
+        return render(request, "catalog/product_detail.html", {"product": product, "selected": selected, **extra})
+
+    product_id = selectors_storefront.product_id_for_slug(slug) if page_cache.cacheable(request) else None
+    if product_id is None:
+        return page({})
+    key = page_cache.page_key(request, f"product:{product_id}", selectors_storefront.product_token(product_id))
+    return page_cache.cached_page(request, key, page)

@@ -7,12 +7,20 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from ecommerce import page_cache
 from ecommerce.throttling import login_rate_limited
 
 
 def home(request):
-    """The storefront's front page; each section comes from the context that owns its data."""
-    return render(request, "home.html")
+    """The storefront's front page; each section comes from the context that owns its data.
+
+    Whole from the page cache for visitors without a session, until a section's owner forgets the
+    "home" family (the catalog does on every product, price or category change).
+    """
+    if not page_cache.cacheable(request):
+        return render(request, "home.html")
+    key = page_cache.page_key(request, page_cache.HOME_PAGE, page_cache.generation(page_cache.HOME_PAGE))
+    return page_cache.cached_page(request, key, lambda extra: render(request, "home.html", extra))
 
 
 class SignUpForm(UserCreationForm):

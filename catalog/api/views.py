@@ -1,5 +1,8 @@
 """Catalog API: reads for everyone, writes for staff through the same services as the admin."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -11,10 +14,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog import selectors, services
+from catalog import selectors, selectors_storefront, services
 from catalog.api import serializers as s
 from catalog.api.filters import ProductFilter
 from catalog.models import Category, Product, Variant
+from ecommerce import page_cache
 
 MAX_SKUS_PER_LOOKUP = 200
 
@@ -60,6 +64,20 @@ class ProductListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.product_list()
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous answers are cached by address (parameters in any order) until the catalog changes."""
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        params = sorted((name, value) for name, values in request.query_params.lists() for value in values)
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{params!r}"
+        token = page_cache.generation(selectors_storefront.API_ANSWERS)
+        key = f"catalog:api-products:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, page_cache.CACHE_SECONDS)
+        return Response(data)
 
     @extend_schema(request=s.ProductIn, responses={201: s.ProductDetailOut})
     def post(self, request):

@@ -1,0 +1,85 @@
+"""Whole-page cache for visitors who carry no session: the same bytes for every one of them.
+
+A request without a session cookie (and without a pending-messages cookie) has an anonymous user,
+no cart and no messages, so the page it gets depends only on its URL and on the data behind it.
+Such pages are cached under a key naming the caller's generation token (replaced by the events that
+make the page stale) plus the scheme, host and full path. Everything else is rendered as before.
+
+The one per-visitor part such a page can hold is the CSRF token of its forms: pages are rendered
+with a placeholder instead, and each answer gets the visitor's own token (which also sets the CSRF
+cookie, exactly as rendering `{% csrf_token %}` does).
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+
+HOME_PAGE = "home"  # family of the home page: forgotten by each context whose data it shows
+CSRF_PLACEHOLDER = "csrf-token-placeholder-8d2b7c4e"
+MAX_PATH_LENGTH = 1000
+CACHE_SECONDS = 24 * 3600  # only reclaims entries no key can reach any more: a new token makes a new key
+
+
+def generation(name: str) -> str:
+    """The current token of a page family owned by no single context (the home page, whose sections
+    come from several); `forget(name)` replaces it."""
+    key = f"page-generation:{name}"
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        token = cache.get(key)
+    return token
+
+
+def forget(name: str) -> None:
+    """Make every cached page of this family stale (called by the handlers of the events that change it)."""
+    cache.set(f"page-generation:{name}", uuid.uuid4().hex, timeout=None)
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """True when the page this GET gets cannot depend on who is asking."""
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and len(request.get_full_path()) <= MAX_PATH_LENGTH
+    )
+
+
+def page_key(request: HttpRequest, namespace: str, token: str) -> str:
+    """The cache key of this request's page under `token`."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"page:{namespace}:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def cached_page(request: HttpRequest, key: str, render: Callable[[dict], HttpResponse], *,
+                timeout: int = CACHE_SECONDS) -> HttpResponse:
+    """The page under `key`, or `render(extra_context)`'s answer, stored when it is a 200.
+
+    `render` gets context to add to the template's (the CSRF placeholder). Call only when
+    `cacheable(request)`.
+    """
+    entry = cache.get(key)
+    if entry is None:
+        response = render({"csrf_token": CSRF_PLACEHOLDER})
+        if response.status_code != 200 or response.streaming:
+            return _personalised(request, response)
+        entry = (response.content, response["Content-Type"])
+        cache.set(key, entry, timeout)
+    content, content_type = entry
+    return _personalised(request, HttpResponse(content, content_type=content_type))
+
+
+def _personalised(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    # The same URL answers differently once the visitor has a session.
+    patch_vary_headers(response, ("Cookie",))
+    return response

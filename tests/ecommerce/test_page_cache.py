@@ -1,0 +1,131 @@
+"""Whole pages cached for visitors without a session: per-visitor parts stay theirs, events drop the pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, _does_token_match
+from django.template import engines
+from django.test import RequestFactory
+
+from catalog import services
+from ecommerce import page_cache
+from ecommerce.events import publish
+from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory
+from tests.factories.users import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = engines["django"].from_string('<form method="post">{% csrf_token %}</form>')
+
+
+@pytest.fixture
+def lamp():
+    category = CategoryFactory(slug="lighting", name="Lighting", is_featured=True)
+    product = ProductFactory(name="Reading Lamp", slug="reading-lamp", category=category, min_price=Decimal("20.00"),
+                             in_stock=True)
+    variant = VariantFactory(product=product, sku="LAMP-1", price=Decimal("20.00"), in_stock=True)
+    return product, variant
+
+
+def _visitor_request(csrf_secret: str):
+    request = RequestFactory().get("/form/")
+    request.COOKIES["csrftoken"] = csrf_secret
+    CsrfViewMiddleware(lambda r: HttpResponse()).process_request(request)
+    return request
+
+
+def _form_token(response: HttpResponse) -> str:
+    return response.content.decode().split('value="')[1].split('"')[0]
+
+
+def test_the_csrf_token_in_a_cached_page_matches_each_visitors_cookie():
+    """Two visitors get the same cached form, each with a token valid for their own CSRF cookie only."""
+    first_secret, second_secret = "a" * 32, "b" * 32
+    renders = []
+
+    def render(extra):
+        renders.append(extra)
+        return HttpResponse(FORM.render(extra))
+
+    first = page_cache.cached_page(_visitor_request(first_secret), "page:test:form", render)
+    second = page_cache.cached_page(_visitor_request(second_secret), "page:test:form", render)
+
+    assert len(renders) == 1
+    assert page_cache.CSRF_PLACEHOLDER not in second.content.decode()
+    assert _does_token_match(_form_token(first), first_secret)
+    assert _does_token_match(_form_token(second), second_secret)
+    assert not _does_token_match(_form_token(second), first_secret)
+    assert second["Vary"] == "Cookie"
+
+
+def test_a_page_without_a_form_sets_no_csrf_cookie(client, lamp):
+    """Serving a cached product page does not hand out a CSRF cookie the page does not need."""
+    client.get("/products/reading-lamp/")
+
+    response = client.get("/products/reading-lamp/")
+
+    assert response.status_code == 200
+    assert "csrftoken" not in response.cookies
+
+
+def test_cached_pages_need_no_query(client, lamp, django_assert_num_queries):
+    """The second view of the home, search and product list pages by a visitor without a session is cached."""
+    for path in ("/", "/search/?q=lamp", "/api/v1/products/?in_stock=true&ordering=price"):
+        client.get(path)
+
+    with django_assert_num_queries(0):
+        assert "Reading Lamp" in client.get("/").content.decode()
+        assert "Reading Lamp" in client.get("/search/?q=lamp").content.decode()
+        assert client.get("/api/v1/products/?ordering=price&in_stock=true").json()["count"] == 1
+
+
+def test_a_signed_in_shopper_never_gets_the_anonymous_page(client, lamp):
+    """A session makes the page render for its owner: the account menu names them."""
+    client.get("/products/reading-lamp/")
+    client.force_login(UserFactory(username="ada"))
+
+    body = client.get("/products/reading-lamp/").content.decode()
+
+    assert '<span class="who">ada</span>' in body
+    assert "Log out" in body
+
+
+def test_a_price_change_drops_cached_home_search_and_api_answers(client, lamp, django_capture_on_commit_callbacks):
+    """catalog.price_changed makes the home page, search page and anonymous API answers stale at once."""
+    _, variant = lamp
+    for path in ("/", "/search/?q=lamp", "/api/v1/products/"):
+        client.get(path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_price(variant=variant, new_price="17.50")
+
+    assert "$17.50" in client.get("/").content.decode()
+    assert "$17.50" in client.get("/search/?q=lamp").content.decode()
+    assert client.get("/api/v1/products/").json()["results"][0]["variants"][0]["price"] == "17.50"
+
+
+def test_a_stock_change_drops_cached_api_answers(client, lamp, django_capture_on_commit_callbacks):
+    """Answers show each variant's stock flag, so inventory.stock_changed makes them stale."""
+    _, variant = lamp
+    client.get("/api/v1/products/")
+    type(variant).objects.filter(pk=variant.pk).update(in_stock=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("inventory.stock_changed.v1", {"sku": "LAMP-1", "available": 0, "on_hand": 0, "reserved": 0})
+
+    assert client.get("/api/v1/products/").json()["results"][0]["variants"][0]["in_stock"] is False
+
+
+def test_a_renamed_category_shows_at_once(client, lamp):
+    """Saving a category drops the cached listing and home pages that name it."""
+    product, _ = lamp
+    client.get("/categories/lighting/")
+    client.get("/")
+    category = product.category
+
+    category.name = "Lamps and Lights"
+    category.save()
+
+    assert "<h1>Lamps and Lights</h1>" in client.get("/categories/lighting/").content.decode()
+    assert "Lamps and Lights" in client.get("/").content.decode()
