@@ -115,10 +115,12 @@ def wrk(name: str, url: str, cookie: str | None = None) -> dict:
 def shopper_session(base: str, sku: str) -> str:
     """A session cookie whose cart holds one line, for the cart page's measurement."""
     session = requests.Session()
-    session.get(f"{base}/cart/", timeout=10)
+    session.get(f"{base}/orders/lookup/", timeout=10)  # an empty cart page has no form, so no CSRF cookie
     token = session.cookies.get("csrftoken", "")
-    session.post(f"{base}/cart/add/", data={"sku": sku, "quantity": 1, "csrfmiddlewaretoken": token},
-                 headers={"Referer": f"{base}/cart/"}, timeout=10)
+    added = session.post(f"{base}/cart/add/", data={"sku": sku, "quantity": 1, "csrfmiddlewaretoken": token},
+                         headers={"Referer": f"{base}/cart/"}, timeout=10)
+    if added.status_code >= 400 or "sessionid" not in session.cookies:
+        raise SystemExit(f"could not fill the cart page's cart: /cart/add/ answered {added.status_code}")
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 
