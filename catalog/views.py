@@ -130,14 +130,22 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ?sku= picks the variant shown (the picker is a plain GET form, so it works without JavaScript).
     """
 
+    whole_page = page_cache.cacheable(request)
+
     def page(extra: dict) -> HttpResponse:
         product = selectors_storefront.product_page(slug)
         if product is None:
             raise Http404("No such product.")
         selected = product.variant(request.GET.get("sku", ""))
-        return render(request, "catalog/product_detail.html", {"product": product, "selected": selected, **extra})
+        context = {"product": product, "selected": selected, **extra}
+        if not whole_page:
+            # A visitor with a session: the shell (account menu, cart count, messages) is rendered for
+            # them, the product's part comes from the cache under the product's token.
+            token = selectors_storefront.product_token(product.id)
+            context["main_fragment"] = page_cache.page_key(request, f"product-main:{product.id}", token)
+        return render(request, "catalog/product_detail.html", context)
 
-    product_id = selectors_storefront.product_id_for_slug(slug) if page_cache.cacheable(request) else None
+    product_id = selectors_storefront.product_id_for_slug(slug) if whole_page else None
     if product_id is None:
         return page({})
     key = page_cache.page_key(request, f"product:{product_id}", selectors_storefront.product_token(product_id))

@@ -77,6 +77,20 @@ def cached_page(request: HttpRequest, key: str, render: Callable[[dict], HttpRes
     return _personalised(request, HttpResponse(content, content_type=content_type))
 
 
+def cached_fragment(request: HttpRequest, key: str, render: Callable[[dict], str], *,
+                    timeout: int = CACHE_SECONDS) -> str:
+    """The HTML under `key`, or `render(extra_context)`'s, with this visitor's CSRF token in its forms.
+
+    For the parts of a page that are the same for everyone, rendered inside a page that is not
+    (a visitor with a session); `key` names the token of the data the fragment shows.
+    """
+    html = cache.get(key)
+    if html is None:
+        html = render({"csrf_token": CSRF_PLACEHOLDER})
+        cache.set(key, html, timeout)
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
+
+
 def _personalised(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
         response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())

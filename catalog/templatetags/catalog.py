@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from catalog import selectors_storefront
+from ecommerce import page_cache
 
 register = template.Library()
 
@@ -79,3 +80,34 @@ def new_arrivals(limit: int = selectors_storefront.NEW_ARRIVALS) -> dict:
 def featured_categories() -> dict:
     """Home-page section: links to the categories staff feature."""
     return {"categories": selectors_storefront.featured_categories()}
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, key: template.base.FilterExpression):
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context) -> str:
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+
+        def render(extra: dict) -> str:
+            with context.push(**extra):
+                return str(self.nodelist.render(context))
+
+        return mark_safe(page_cache.cached_fragment(context["request"], key, render))
+
+
+@register.tag
+def cached_fragment(parser, token) -> CachedFragmentNode:
+    """{% cached_fragment key %}...{% endcached_fragment %}: the enclosed HTML from the page cache under
+    `key` (a key the view made from the data's token), the visitor's CSRF token put back in; rendered
+    as usual when `key` is empty. Only for HTML that is the same for every visitor but for that token.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("cached_fragment takes one argument: the cache key")
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(nodelist, parser.compile_filter(bits[1]))

@@ -3,10 +3,15 @@
 from decimal import Decimal
 
 import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, _does_token_match
+from django.template import engines
+from django.test import RequestFactory
 
 from catalog import services
 from ecommerce.events import publish
 from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory
+from tests.factories.users import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +89,39 @@ def test_a_stock_change_drops_the_cached_product_page(client, lamp, django_captu
     body = client.get("/products/reading-lamp/").content.decode()
     assert '<input type="radio" name="sku" value="LAMP-1"> LAMP-1, $20.00 (out of stock)</label>' in body
     assert '<input type="radio" name="sku" value="LAMP-2" checked> LAMP-2, $25.00</label>' in body
+
+
+def test_a_signed_in_shoppers_product_page_reuses_the_cached_product_part(client, lamp, django_assert_max_num_queries,
+                                                                         django_capture_on_commit_callbacks):
+    """With a session, the header is rendered for the shopper while the product's part (stock badge
+    included) comes from the cache, and a price change still shows at once."""
+    _, variant = lamp
+    client.force_login(UserFactory(username="ada"))
+    client.get("/products/reading-lamp/")
+
+    with django_assert_max_num_queries(2) as captured:
+        body = client.get("/products/reading-lamp/").content.decode()
+
+    assert [q["sql"] for q in captured.captured_queries if "inventory_" in q["sql"] or "catalog_" in q["sql"]] == []
+    assert '<span class="who">ada</span>' in body
+    assert '<p class="price">$20.00</p>' in body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_price(variant=variant, new_price="17.50")
+    assert '<p class="price">$17.50</p>' in client.get("/products/reading-lamp/").content.decode()
+
+
+def test_a_cached_fragment_carries_each_visitors_own_csrf_token():
+    """{% cached_fragment %} renders once; each visitor's copy holds a token valid for their CSRF cookie."""
+    fragment = engines["django"].from_string(
+        "{% load catalog %}{% cached_fragment key %}<form>{% csrf_token %}</form>{% endcached_fragment %}"
+    )
+    tokens = []
+    for secret in ("a" * 32, "b" * 32):
+        request = RequestFactory().get("/")
+        request.COOKIES["csrftoken"] = secret
+        CsrfViewMiddleware(lambda r: HttpResponse()).process_request(request)
+        html = fragment.render({"key": "page:test:fragment"}, request)
+        tokens.append((secret, html.split('value="')[1].split('"')[0]))
+
+    assert [_does_token_match(token, secret) for secret, token in tokens] == [True, True]
+    assert not _does_token_match(tokens[1][1], tokens[0][0])
