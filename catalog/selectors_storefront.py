@@ -24,6 +24,7 @@ from django.utils.html import strip_tags
 from catalog.models import Category, PriceHistory, Product, ProductImage, Variant
 from catalog.search import get_backend
 from catalog.search.types import SearchQuery, SearchResult
+from ecommerce import page_cache
 
 CACHE_SECONDS = 24 * 3600
 # page_cache family of the product list API's anonymous answers: forgotten by product, price, stock
@@ -198,17 +199,11 @@ def product_cards(product_ids: tuple[int, ...]) -> tuple[ProductCard, ...]:
     return tuple(by_id[pk] for pk in product_ids if pk in by_id)
 
 
-def _token(key: str) -> str:
-    token = cache.get(key)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(key, token, timeout=None)
-        token = cache.get(key, token)
-    return token
+LISTING_TOKEN_KEY = "catalog:listing-token"  # noqa: S105 - a cache key, not a secret
 
 
 def _listing_token() -> str:
-    return _token("catalog:listing-token")
+    return page_cache.token(LISTING_TOKEN_KEY)
 
 
 def listing_token() -> str:
@@ -252,7 +247,7 @@ def new_arrivals(limit: int = NEW_ARRIVALS) -> tuple[ProductCard, ...]:
 
 def forget_listings() -> None:
     """Make every cached listing stale (after any product or price change)."""
-    cache.set("catalog:listing-token", uuid.uuid4().hex, timeout=None)
+    cache.set(LISTING_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
 
 
 # Product page --------------------------------------------------------------------------------------
@@ -333,13 +328,14 @@ def _load_product_page(slug: str) -> ProductPage | None:
     )
 
 
-def _product_token_key(product_id: int) -> str:
+def product_token_key(product_id: int) -> str:
+    """The cache key of the product's token (see product_token)."""
     return f"catalog:product-token:{product_id}"
 
 
 def product_token(product_id: int) -> str:
     """The token this product's cached page entries are stored under; replaced by any event about it."""
-    return _token(_product_token_key(product_id))
+    return page_cache.token(product_token_key(product_id))
 
 
 def _product_id_key(slug: str) -> str:
@@ -369,22 +365,22 @@ def product_page(slug: str) -> ProductPage | None:
     entry = cache.get(key)
     if entry is not None:
         product_id, token, page = entry
-        if token is not None and cache.get(_product_token_key(product_id)) == token:
+        if token is not None and cache.get(product_token_key(product_id)) == token:
             return page
     page = _load_product_page(slug)
     if page is not None:
-        token = cache.get(_product_token_key(page.id))
+        token = cache.get(product_token_key(page.id))
         if token is None:
             token = uuid.uuid4().hex
-            cache.add(_product_token_key(page.id), token, timeout=None)
-            token = cache.get(_product_token_key(page.id))
+            cache.add(product_token_key(page.id), token, timeout=None)
+            token = cache.get(product_token_key(page.id))
         cache.set(key, (page.id, token, page), CACHE_SECONDS)
     return page
 
 
 def forget_product_pages(product_ids: list[int]) -> None:
     """Make the cached pages of these products stale, whatever slug they were cached under."""
-    cache.set_many({_product_token_key(pk): uuid.uuid4().hex for pk in product_ids}, timeout=None)
+    cache.set_many({product_token_key(pk): uuid.uuid4().hex for pk in product_ids}, timeout=None)
 
 
 def product_ids_for_skus(skus: list[str]) -> list[int]:

@@ -82,8 +82,7 @@ def _listing_page(request: HttpRequest, page: Callable[[dict], HttpResponse]) ->
     """`page(extra_context)`, whole from the cache for visitors without a session."""
     if not page_cache.cacheable(request):
         return page({})
-    key = page_cache.page_key(request, "listing", selectors_storefront.listing_token())
-    return page_cache.cached_page(request, key, page)
+    return page_cache.cached_page(request, "listing", selectors_storefront.LISTING_TOKEN_KEY, page)
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
@@ -148,5 +147,5 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product_id = selectors_storefront.product_id_for_slug(slug) if whole_page else None
     if product_id is None:
         return page({})
-    key = page_cache.page_key(request, f"product:{product_id}", selectors_storefront.product_token(product_id))
-    return page_cache.cached_page(request, key, page)
+    token_key = selectors_storefront.product_token_key(product_id)
+    return page_cache.cached_page(request, f"product:{product_id}", token_key, page)

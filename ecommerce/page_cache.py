@@ -2,8 +2,9 @@
 
 A request without a session cookie (and without a pending-messages cookie) has an anonymous user,
 no cart and no messages, so the page it gets depends only on its URL and on the data behind it.
-Such pages are cached under a key naming the caller's generation token (replaced by the events that
-make the page stale) plus the scheme, host and full path. Everything else is rendered as before.
+Such pages are cached by scheme, host and full path together with the token they were rendered
+under; a page is served only while its token is current (events that make it stale replace it).
+Everything else is rendered as before.
 
 The one per-visitor part such a page can hold is the CSRF token of its forms: pages are rendered
 with a placeholder instead, and each answer gets the visitor's own token (which also sets the CSRF
@@ -24,23 +25,34 @@ from django.utils.cache import patch_vary_headers
 HOME_PAGE = "home"  # family of the home page: forgotten by each context whose data it shows
 CSRF_PLACEHOLDER = "csrf-token-placeholder-8d2b7c4e"
 MAX_PATH_LENGTH = 1000
-CACHE_SECONDS = 24 * 3600  # only reclaims entries no key can reach any more: a new token makes a new key
+CACHE_SECONDS = 24 * 3600  # only reclaims memory: an entry under an older token is never served
+
+
+def generation_key(name: str) -> str:
+    """The cache key of the token of a page family owned by no single context (the home page, whose
+    sections come from several); `forget(name)` replaces the token."""
+    return f"page-generation:{name}"
 
 
 def generation(name: str) -> str:
-    """The current token of a page family owned by no single context (the home page, whose sections
-    come from several); `forget(name)` replaces it."""
-    key = f"page-generation:{name}"
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        token = cache.get(key)
-    return token
+    """The current token of the page family `name`."""
+    return token(generation_key(name))
+
+
+def token(key: str) -> str:
+    """The token stored under `key`, made (once, whoever asks first) when there is none."""
+    value = cache.get(key)
+    return value if value is not None else _new_token(key)
+
+
+def _new_token(key: str) -> str:
+    cache.add(key, uuid.uuid4().hex, timeout=None)
+    return cache.get(key)
 
 
 def forget(name: str) -> None:
     """Make every cached page of this family stale (called by the handlers of the events that change it)."""
-    cache.set(f"page-generation:{name}", uuid.uuid4().hex, timeout=None)
+    cache.set(generation_key(name), uuid.uuid4().hex, timeout=None)
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -59,21 +71,28 @@ def page_key(request: HttpRequest, namespace: str, token: str) -> str:
     return f"page:{namespace}:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def cached_page(request: HttpRequest, key: str, render: Callable[[dict], HttpResponse], *,
+def cached_page(request: HttpRequest, namespace: str, token_key: str, render: Callable[[dict], HttpResponse], *,
                 timeout: int = CACHE_SECONDS) -> HttpResponse:
-    """The page under `key`, or `render(extra_context)`'s answer, stored when it is a 200.
+    """This request's page from the cache if it was stored under the current token at `token_key`,
+    else `render(extra_context)`'s answer, stored when it is a 200.
 
+    Token and page come in one round trip; the token is read before rendering, so a page rendered
+    from data that an event changed meanwhile is stored under the token that event replaced.
     `render` gets context to add to the template's (the CSRF placeholder). Call only when
     `cacheable(request)`.
     """
-    entry = cache.get(key)
-    if entry is None:
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    entry_key = f"page:{namespace}:{hashlib.sha256(address.encode()).hexdigest()}"
+    found = cache.get_many([token_key, entry_key])
+    current = found.get(token_key) or _new_token(token_key)
+    entry = found.get(entry_key)
+    if entry is None or entry[0] != current:
         response = render({"csrf_token": CSRF_PLACEHOLDER})
         if response.status_code != 200 or response.streaming:
             return _personalised(request, response)
-        entry = (response.content, response["Content-Type"])
-        cache.set(key, entry, timeout)
-    content, content_type = entry
+        entry = (current, response.content, response["Content-Type"])
+        cache.set(entry_key, entry, timeout)
+    _, content, content_type = entry
     return _personalised(request, HttpResponse(content, content_type=content_type))
 
 

@@ -19,8 +19,8 @@ def home(request):
     """
     if not page_cache.cacheable(request):
         return render(request, "home.html")
-    key = page_cache.page_key(request, page_cache.HOME_PAGE, page_cache.generation(page_cache.HOME_PAGE))
-    return page_cache.cached_page(request, key, lambda extra: render(request, "home.html", extra))
+    return page_cache.cached_page(request, page_cache.HOME_PAGE, page_cache.generation_key(page_cache.HOME_PAGE),
+                                  lambda extra: render(request, "home.html", extra))
 
 
 class SignUpForm(UserCreationForm):

@@ -48,8 +48,8 @@ def test_the_csrf_token_in_a_cached_page_matches_each_visitors_cookie():
         renders.append(extra)
         return HttpResponse(FORM.render(extra))
 
-    first = page_cache.cached_page(_visitor_request(first_secret), "page:test:form", render)
-    second = page_cache.cached_page(_visitor_request(second_secret), "page:test:form", render)
+    first = page_cache.cached_page(_visitor_request(first_secret), "test", "test:token", render)
+    second = page_cache.cached_page(_visitor_request(second_secret), "test", "test:token", render)
 
     assert len(renders) == 1
     assert page_cache.CSRF_PLACEHOLDER not in second.content.decode()
@@ -129,3 +129,15 @@ def test_a_renamed_category_shows_at_once(client, lamp):
 
     assert "<h1>Lamps and Lights</h1>" in client.get("/categories/lighting/").content.decode()
     assert "Lamps and Lights" in client.get("/").content.decode()
+
+
+def test_a_cached_api_answer_is_the_same_answer(client, lamp):
+    """The second anonymous request gets the first answer's bytes and headers, parameters in any order."""
+    first = client.get("/api/v1/products/?ordering=price&page_size=5")
+
+    second = client.get("/api/v1/products/?page_size=5&ordering=price")
+
+    assert (second.status_code, second.content) == (200, first.content)
+    assert (second["Content-Type"], second["Vary"], second["Allow"]) == (
+        first["Content-Type"], first["Vary"], first["Allow"]
+    )
