@@ -4,13 +4,14 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -66,18 +67,27 @@ class ProductListView(generics.ListAPIView):
         return selectors.product_list()
 
     def list(self, request, *args, **kwargs):
-        """Anonymous answers are cached by address (parameters in any order) until the catalog changes."""
+        """Anonymous answers are cached by address (parameters in any order) and format until the
+        catalog changes; JSON answers are kept rendered."""
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
         params = sorted((name, value) for name, values in request.query_params.lists() for value in values)
-        address = f"{request.scheme}://{request.get_host()}{request.path}?{params!r}"
+        renderer = request.accepted_renderer
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{params!r} as {renderer.format}"
         token = page_cache.generation(selectors_storefront.API_ANSWERS)
         key = f"catalog:api-products:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
-        data = cache.get(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set(key, data, page_cache.CACHE_SECONDS)
-        return Response(data)
+        cached = cache.get(key)
+        if cached is not None:
+            data, body = cached
+            if body is None:
+                return Response(data)
+            return HttpResponse(body, content_type=f"{request.accepted_media_type}")
+        response = super().list(request, *args, **kwargs)
+        body = None
+        if isinstance(renderer, JSONRenderer):
+            body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+        cache.set(key, (response.data, body), page_cache.CACHE_SECONDS)
+        return response
 
     @extend_schema(request=s.ProductIn, responses={201: s.ProductDetailOut})
     def post(self, request):
