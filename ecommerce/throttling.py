@@ -26,12 +26,18 @@ def _hit(key: str, rate: str) -> tuple[bool, int]:
     limit, window = _parse_rate(rate)
     now = int(time.time())
     window_key = f"ratelimit:{key}:{now // window}"
-    cache.add(window_key, 0, timeout=window + 1)
     try:
+        # Most requests find their window's counter: count first, create it only when missing.
         count = cache.incr(window_key)
-    except ValueError:  # expired between add and incr
-        cache.set(window_key, 1, timeout=window + 1)
-        count = 1
+    except ValueError:
+        if cache.add(window_key, 1, timeout=window + 1):
+            count = 1
+        else:  # another request created it meanwhile
+            try:
+                count = cache.incr(window_key)
+            except ValueError:  # and it expired since
+                cache.set(window_key, 1, timeout=window + 1)
+                count = 1
     return count <= limit, window - now % window
 
 
