@@ -71,6 +71,27 @@ def page_key(request: HttpRequest, namespace: str, token: str) -> str:
     return f"page:{namespace}:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
+def _entry_key(request: HttpRequest, namespace: str) -> str:
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"page:{namespace}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _read(request: HttpRequest, namespace: str, token_key: str) -> tuple[str | None, tuple | None]:
+    """(the current token at `token_key`, this request's entry if it was stored under it), one round trip."""
+    entry_key = _entry_key(request, namespace)
+    found = cache.get_many([token_key, entry_key])
+    current, entry = found.get(token_key), found.get(entry_key)
+    if entry is None or current is None or entry[:2] != (token_key, current):
+        return current, None
+    return current, entry
+
+
+def fresh_page(request: HttpRequest, namespace: str, token_key: str) -> HttpResponse | None:
+    """This request's page if it is cached under the current token at `token_key`, else None."""
+    _, entry = _read(request, namespace, token_key)
+    return None if entry is None else _answer(request, entry)
+
+
 def cached_page(request: HttpRequest, namespace: str, token_key: str, render: Callable[[dict], HttpResponse], *,
                 timeout: int = CACHE_SECONDS) -> HttpResponse:
     """This request's page from the cache if it was stored under the current token at `token_key`,
@@ -81,18 +102,19 @@ def cached_page(request: HttpRequest, namespace: str, token_key: str, render: Ca
     `render` gets context to add to the template's (the CSRF placeholder). Call only when
     `cacheable(request)`.
     """
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    entry_key = f"page:{namespace}:{hashlib.sha256(address.encode()).hexdigest()}"
-    found = cache.get_many([token_key, entry_key])
-    current = found.get(token_key) or _new_token(token_key)
-    entry = found.get(entry_key)
-    if entry is None or entry[0] != current:
+    current, entry = _read(request, namespace, token_key)
+    if entry is None:
+        current = current or _new_token(token_key)
         response = render({"csrf_token": CSRF_PLACEHOLDER})
         if response.status_code != 200 or response.streaming:
             return _personalised(request, response)
-        entry = (current, response.content, response["Content-Type"])
-        cache.set(entry_key, entry, timeout)
-    _, content, content_type = entry
+        entry = (token_key, current, response.content, response["Content-Type"])
+        cache.set(_entry_key(request, namespace), entry, timeout)
+    return _answer(request, entry)
+
+
+def _answer(request: HttpRequest, entry: tuple) -> HttpResponse:
+    _, _, content, content_type = entry
     return _personalised(request, HttpResponse(content, content_type=content_type))
 
 

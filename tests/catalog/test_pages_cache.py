@@ -125,3 +125,23 @@ def test_a_cached_fragment_carries_each_visitors_own_csrf_token():
 
     assert [_does_token_match(token, secret) for secret, token in tokens] == [True, True]
     assert not _does_token_match(tokens[1][1], tokens[0][0])
+
+
+def test_a_slug_taken_over_by_another_product_shows_that_product(client, lamp, django_capture_on_commit_callbacks):
+    """The cached page of a slug is dropped when its product moves away, and the product that takes the
+    slug next is the one shown (the remembered product id for the slug is only a guess)."""
+    product, _ = lamp
+    client.get("/products/reading-lamp/")
+    client.get("/products/reading-lamp/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_update(product=product, slug="desk-lamp")
+    assert client.get("/products/reading-lamp/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        other = ProductFactory(name="Floor Lamp", slug="floor-lamp", category=product.category)
+        VariantFactory(product=other, sku="FLOOR-1", price=Decimal("40.00"), in_stock=True)
+        services.product_update(product=other, slug="reading-lamp")
+
+    body = client.get("/products/reading-lamp/").content.decode()
+    assert "<h1>Floor Lamp</h1>" in body
+    assert "<h1>Floor Lamp</h1>" in client.get("/products/reading-lamp/").content.decode()
