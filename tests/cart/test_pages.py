@@ -1,5 +1,6 @@
 """The cart's storefront: the /cart/ page, add-to-cart without JavaScript, the header count, merge on login."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -221,3 +222,26 @@ def test_a_cached_cart_closed_meanwhile_is_not_shown_or_changed(client, sellable
     new = Cart.objects.get(user=user, status=Cart.Status.OPEN)
     assert new.pk != old.pk
     assert [(line.sku, line.quantity) for line in client.get("/cart/").context["cart"].lines] == [("A", 2)]
+
+
+def _add_from_product_page(browser: Client, path: str, quantity: str):
+    page = browser.get(path)
+    html = page.content.decode()
+    form = re.search(r'<form class="add-to-cart" action="/cart/add/" method="post">(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1)))
+    return browser.post("/cart/add/", {**fields, "quantity": quantity})
+
+
+def test_product_page_add_to_cart_works_without_javascript_with_csrf(sellable):
+    """From the product page (cached for visitors), the form's POST passes CSRF and comes back with a message."""
+    sellable("OX-M", "30.00", name="Oxford Shirt", variant_name="M / Blue")
+    browser = Client(enforce_csrf_checks=True)
+
+    first = _add_from_product_page(browser, "/products/product-ox-m/", "1")  # a visitor without a session
+    second = _add_from_product_page(browser, "/products/product-ox-m/?sku=OX-M", "2")  # now with a session
+
+    assert (first.status_code, first["Location"]) == (302, "/products/product-ox-m/")
+    assert (second.status_code, second["Location"]) == (302, "/products/product-ox-m/?sku=OX-M")
+    page = browser.get(second["Location"])
+    assert _messages(page) == ["Added 2 x Oxford Shirt (M / Blue) to your cart."]
+    assert '<span class="cart-count">3</span>' in page.content.decode()
