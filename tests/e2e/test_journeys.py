@@ -193,6 +193,20 @@ def test_shopper_finds_a_misspelt_product_signs_up_and_pays(page, shop):
     expect(history.first.locator(".badge")).to_have_text("Paid")
 
 
+def test_the_option_ticked_is_the_one_added_to_the_cart(page, shop):
+    """Ticking an option and pressing Add to cart straight away (without "Show this option") adds the
+    ticked option, not the one the page was showing."""
+    page.goto("/products/bluetooth-headphones/")
+    expect(page.locator(".product-info .price")).to_have_text("$79.00")
+
+    page.get_by_role("radio", name=re.compile(r"^White,")).check()
+    add_to_cart(page)
+
+    expect(page.locator(".messages")).to_contain_text("Added 1 x Bluetooth Headphones (White) to your cart.")
+    page.locator(".cart-link").click()
+    assert cart_lines(page) == [("HP-WHITE", "89.00 USD", "1")]
+
+
 def test_declined_card_shows_the_reason_and_keeps_the_cart(page, shop):
     """Card 4000 0000 0000 0002: the payment step says the card was declined, and the cart still holds
     the same lines."""
