@@ -101,11 +101,13 @@ def pick_colour(page: Page, colour: str) -> None:
 
 def add_to_cart(page: Page, quantity: int = 1) -> None:
     page.locator("form.add-to-cart").get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to cart").click()
 
 
 def cart_lines(page: Page) -> list[tuple[str, str, str]]:
     """(SKU, unit price cell, quantity) of every line on the cart page."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your cart")
     rows = page.locator("tr.cart-line")
     return [
         (
@@ -134,7 +136,8 @@ def pay(page: Page, card: str, total: str) -> None:
     page.get_by_label("Expiry month").fill("12")
     page.get_by_label("Expiry year").fill("2040")
     page.get_by_label("Security code").fill("123")
-    page.get_by_role("button", name=f"Place order and pay {total}").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Place order and pay {total}").click()
 
 
 # Journeys ------------------------------------------------------------------------------------------
