@@ -19,6 +19,7 @@ __all__ = [
     "cart_by_id",
     "mark_checked_out",
     "open_cart",
+    "reopen",
 ]
 
 
@@ -44,3 +45,11 @@ def mark_checked_out(cart_id: int, *, order_number: str) -> None:
     Idempotent: a second call changes nothing. Raises CartNotFound, or CartClosed for an abandoned cart.
     """
     services.cart_mark_checked_out(cart_id=cart_id, order_number=order_number)
+
+
+def reopen(cart_id: int) -> None:
+    """Open a checked-out cart again after its order failed (a declined card), so the shopper keeps
+    its lines on /cart/ and at checkout. Idempotent. An empty cart the owner started meanwhile is
+    abandoned; raises CartError if that newer cart has lines, CartNotFound, or CartClosed.
+    """
+    services.cart_reopen(cart_id=cart_id)

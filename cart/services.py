@@ -297,3 +297,34 @@ def cart_mark_checked_out(*, cart_id: int, order_number: str) -> None:
     cart.save(update_fields=["status", "order_number", "checked_out_at", "updated_at"])
     events.publish_checked_out(cart_id=cart.pk, user_id=cart.user_id, order_number=order_number)
     _forget([cart.pk], ((cart.user_id, cart.session_key),))
+
+
+@transaction.atomic
+def cart_reopen(*, cart_id: int) -> None:
+    """Open a checked-out cart again (its order failed, e.g. a declined card), so the shopper keeps it.
+
+    Repeating it changes nothing. An empty open cart the owner started meanwhile is abandoned; one
+    with lines raises CartError (the owner keeps the newer cart). Raises CartNotFound, or CartClosed
+    for an abandoned cart.
+    """
+    cart = Cart.objects.select_for_update().filter(pk=cart_id).first()
+    if cart is None:
+        raise selectors.CartNotFound(f"no cart with the id {cart_id}")
+    if cart.status == Cart.Status.OPEN:
+        return
+    if cart.status != Cart.Status.CHECKED_OUT:
+        raise CartClosed(f"Cart {cart_id} was abandoned and cannot be opened again.")
+    newer = Cart.objects.select_for_update().filter(status=Cart.Status.OPEN)
+    if cart.user_id is not None:
+        newer = newer.filter(user_id=cart.user_id)
+    else:
+        newer = newer.filter(user__isnull=True, session_key=cart.session_key)
+    newer = newer.first()
+    if newer is not None:
+        if newer.lines.exists():
+            raise CartError("You have started a new cart since; the earlier one stays closed.")
+        newer.status = Cart.Status.ABANDONED
+        newer.save(update_fields=["status", "updated_at"])
+    cart.status, cart.order_number, cart.checked_out_at = Cart.Status.OPEN, "", None
+    cart.save(update_fields=["status", "order_number", "checked_out_at", "updated_at"])
+    _forget([cart.pk] + ([newer.pk] if newer else []), ((cart.user_id, cart.session_key),))

@@ -92,3 +92,29 @@ def test_prices_are_unconfirmed_when_the_catalog_is_down(settings):
     assert (info.prices_confirmed, info.subtotal, info.lines[0].unit_price, info.lines[0].price_changed) == (
         False, Decimal("6.00"), Decimal("2.00"), False
     )
+
+
+def test_reopen_gives_the_shopper_back_a_cart_whose_order_failed():
+    """After a declined payment the cart is open again with its lines; repeating it changes nothing."""
+    cart = UserCartFactory()
+    CartLineFactory(cart=cart, sku="A", quantity=2)
+    interface.mark_checked_out(cart.pk, order_number="ORD-9")
+    empty_newer = services.cart_get_or_create(user_id=cart.user_id, session_key=None)
+
+    interface.reopen(cart.pk)
+    interface.reopen(cart.pk)
+
+    info = interface.open_cart(user_id=cart.user_id, session_key=None)
+    assert (info.id, info.status, [(line.sku, line.quantity) for line in info.lines]) == (cart.pk, "open", [("A", 2)])
+    empty_newer.refresh_from_db()
+    assert empty_newer.status == Cart.Status.ABANDONED
+
+
+def test_reopen_keeps_a_newer_cart_with_lines():
+    """If the shopper filled a new cart meanwhile, the old one stays closed."""
+    cart = UserCartFactory()
+    interface.mark_checked_out(cart.pk, order_number="ORD-10")
+    CartLineFactory(cart=UserCartFactory(user=cart.user), sku="B")
+
+    with pytest.raises(interface.CartError, match="started a new cart"):
+        interface.reopen(cart.pk)
