@@ -251,6 +251,7 @@ def order_pay(*, order_id: int, card: Card) -> Order:
             order.payment_failure = failure
             _transition(order, Status.CANCELLED, by_user_id=None, note=f"Payment failed: {failure}")
             inventory.release(order.number)
+            _give_the_cart_back(order.cart_id)
             events.publish_order_cancelled(order, reason=failure, lines=order.lines.all(), stock="released")
             return order
         Payment.objects.create(
@@ -454,6 +455,14 @@ def _order_create(
         cart_interface.mark_checked_out(cart.id, order_number=number)
         events.publish_order_placed(order, priced)
     return order, True
+
+
+def _give_the_cart_back(cart_id: int) -> None:
+    """After a failed payment the shopper keeps their cart, unless they have started filling another."""
+    try:
+        cart_interface.reopen(cart_id)
+    except cart_interface.CartError as exc:
+        logger.info("cart %s stays checked out after a failed payment: %s", cart_id, exc)
 
 
 def _check_cart_can_check_out(cart: cart_interface.CartInfo) -> None:

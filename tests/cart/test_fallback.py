@@ -155,7 +155,7 @@ def test_slow_catalog_times_out_and_the_breaker_stops_calling_it(client, filled_
     assert slow_catalog.hits == 3
     assert catalog_breaker.state() == OPEN
     assert max(timings) < TIMEOUT + 0.1
-    assert max(timings[3:]) < 0.1  # open: no call at all
+    assert max(timings[3:]) < TIMEOUT  # open: no call, so no view waits out a timeout
 
 
 @pytest.mark.django_db
