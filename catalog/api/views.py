@@ -20,8 +20,7 @@ from catalog.api import serializers as s
 from catalog.api.filters import ProductFilter
 from catalog.models import Category, Product, Variant
 from ecommerce import page_cache
-
-MAX_SKUS_PER_LOOKUP = 200
+from ecommerce.api_params import requested_skus
 
 
 class IsStaffOrReadOnly(BasePermission):
@@ -160,11 +159,7 @@ class VariantLookupView(APIView):
         responses=s.VariantLookupOut(many=True),
     )
     def get(self, request):
-        skus = [sku for sku in request.query_params.getlist("sku") if sku]
-        if not skus:
-            raise ValidationError({"sku": "give at least one ?sku="})
-        if len(skus) > MAX_SKUS_PER_LOOKUP:
-            raise ValidationError({"sku": f"at most {MAX_SKUS_PER_LOOKUP} SKUs per request, not {len(skus)}"})
+        skus = requested_skus(request)
         return Response(s.VariantLookupOut(selectors.variants_by_skus(skus), many=True).data)
 
 

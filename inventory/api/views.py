@@ -6,15 +6,13 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecommerce.api_params import requested_skus
 from inventory import interface, selectors
 from inventory.api import serializers as s
-
-MAX_SKUS_PER_LOOKUP = 200
 
 
 def _refusal(exc: interface.InventoryError) -> Response:
@@ -36,11 +34,7 @@ class StockLevelListView(APIView):
         responses=s.StockLevelOut(many=True),
     )
     def get(self, request):
-        skus = [sku for sku in request.query_params.getlist("sku") if sku]
-        if not skus:
-            raise ValidationError({"sku": "give at least one ?sku="})
-        if len(skus) > MAX_SKUS_PER_LOOKUP:
-            raise ValidationError({"sku": f"at most {MAX_SKUS_PER_LOOKUP} SKUs per request, not {len(skus)}"})
+        skus = requested_skus(request)
         levels = interface.availability(skus)
         return Response(s.StockLevelOut([levels[sku] for sku in dict.fromkeys(skus)], many=True).data)
 
