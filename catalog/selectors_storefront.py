@@ -10,7 +10,6 @@ entries are dropped by the catalog's event handlers (catalog.search.handlers), n
 """
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -247,7 +246,7 @@ def new_arrivals(limit: int = NEW_ARRIVALS) -> tuple[ProductCard, ...]:
 
 def forget_listings() -> None:
     """Make every cached listing stale (after any product or price change)."""
-    cache.set(LISTING_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+    page_cache.replace_tokens([LISTING_TOKEN_KEY])
 
 
 # Product page --------------------------------------------------------------------------------------
@@ -369,18 +368,13 @@ def product_page(slug: str) -> ProductPage | None:
             return page
     page = _load_product_page(slug)
     if page is not None:
-        token = cache.get(product_token_key(page.id))
-        if token is None:
-            token = uuid.uuid4().hex
-            cache.add(product_token_key(page.id), token, timeout=None)
-            token = cache.get(product_token_key(page.id))
-        cache.set(key, (page.id, token, page), CACHE_SECONDS)
+        cache.set(key, (page.id, product_token(page.id), page), CACHE_SECONDS)
     return page
 
 
 def forget_product_pages(product_ids: list[int]) -> None:
     """Make the cached pages of these products stale, whatever slug they were cached under."""
-    cache.set_many({product_token_key(pk): uuid.uuid4().hex for pk in product_ids}, timeout=None)
+    page_cache.replace_tokens(product_token_key(pk) for pk in product_ids)
 
 
 def product_ids_for_skus(skus: list[str]) -> list[int]:

@@ -20,8 +20,6 @@ from ecommerce import page_cache
 PAGE_SIZE = 24
 MAX_QUERY_LENGTH = 200
 MAX_BRANDS = 20
-MAX_REMEMBERED_SLUGS = 50_000
-_PRODUCT_IDS: dict[str, int] = {}  # slug -> product id last seen for it in this process (a guess, see below)
 SORT_LABELS = {"relevance": "Relevance", "price": "Price: low to high", "-price": "Price: high to low",
                "newest": "Newest"}
 
@@ -148,17 +146,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     if not whole_page:
         return page({})
-    # The page's entry names the product (through its token key), so a product id remembered in this
-    # process is only a guess that saves a round trip: a wrong one finds no entry.
-    guess = _PRODUCT_IDS.get(slug)
-    if guess is not None:
-        cached = page_cache.fresh_page(request, "product", selectors_storefront.product_token_key(guess))
-        if cached is not None:
-            return cached
     product_id = selectors_storefront.product_id_for_slug(slug)
     if product_id is None:
         return page({})
-    if len(_PRODUCT_IDS) >= MAX_REMEMBERED_SLUGS:
-        _PRODUCT_IDS.clear()
-    _PRODUCT_IDS[slug] = product_id
     return page_cache.cached_page(request, "product", selectors_storefront.product_token_key(product_id), page)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "ecommerce.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ecommerce.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,6 +113,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shop"}}
+
+# Each web process keeps copies of the whole pages it served (ecommerce/page_cache.py) up to this size.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
+# ... and trusts a page's token for this long before reading it again from the shared cache.
+PAGE_CACHE_TOKEN_CHECK_SECONDS = env.float("PAGE_CACHE_TOKEN_CHECK_SECONDS", default=0.25)
 
 # Sessions are read from the cache first (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

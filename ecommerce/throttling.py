@@ -79,6 +79,13 @@ class AnonymousRateThrottle(_FixedWindowThrottle):
         return None if request.user.is_authenticated else client_ip(request)
 
 
+def anonymous_api_allowed(request) -> bool:
+    """Count an anonymous API request that is answered without DRF; False when its address is over
+    the rate (the request then goes through DRF, which refuses it with its 429)."""
+    allowed, _ = _hit(f"api:{AnonymousRateThrottle.scope}:{client_ip(request)}", settings.API_THROTTLE_RATES["anon"])
+    return allowed
+
+
 class UserRateThrottle(_FixedWindowThrottle):
     """Limits signed-in API clients per user."""
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from ecommerce import page_cache
 from ecommerce.celery import app as celery_app
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -70,8 +71,10 @@ def _isolated_cache_media_and_eager_celery(settings, tmp_path):
     # Real hashing costs about a second per password; tests check behaviour, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    page_cache.clear_local_copies()
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = eager
     cache.clear()
+    page_cache.clear_local_copies()

@@ -21,6 +21,7 @@ from catalog.api.filters import ProductFilter
 from catalog.models import Category, Product, Variant
 from ecommerce import page_cache
 from ecommerce.api_params import requested_skus
+from ecommerce.throttling import anonymous_api_allowed
 
 
 class IsStaffOrReadOnly(BasePermission):
@@ -67,25 +68,31 @@ class ProductListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         """Anonymous answers are cached by address (parameters in any order) and format until the
-        catalog changes; JSON answers are kept rendered."""
+        catalog changes; JSON answers are kept rendered, and each web process keeps a copy of them
+        (counted against the caller's rate as any request)."""
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
         params = sorted((name, value) for name, values in request.query_params.lists() for value in values)
         renderer = request.accepted_renderer
         address = f"{request.scheme}://{request.get_host()}{request.path}?{params!r} as {renderer.format}"
-        token = page_cache.generation(selectors_storefront.API_ANSWERS)
+        token_key = page_cache.generation_key(selectors_storefront.API_ANSWERS)
+        token = page_cache.token(token_key)
         key = f"catalog:api-products:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
             data, body = cached
             if body is None:
                 return Response(data)
-            return HttpResponse(body, content_type=f"{request.accepted_media_type}")
-        response = super().list(request, *args, **kwargs)
-        body = None
-        if isinstance(renderer, JSONRenderer):
-            body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-        cache.set(key, (response.data, body), page_cache.CACHE_SECONDS)
+            response = HttpResponse(body, content_type=f"{request.accepted_media_type}")
+        else:
+            response = super().list(request, *args, **kwargs)
+            body = None
+            if isinstance(renderer, JSONRenderer):
+                body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+            cache.set(key, (response.data, body), page_cache.CACHE_SECONDS)
+        if body is not None:
+            page_cache.mark_shared(response, token_key, token, vary_on_accept=True,
+                                   throttle=anonymous_api_allowed)
         return response
 
     @extend_schema(request=s.ProductIn, responses={201: s.ProductDetailOut})

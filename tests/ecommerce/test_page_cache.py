@@ -1,14 +1,17 @@
 """Whole pages cached for visitors without a session: per-visitor parts stay theirs, events drop the pages."""
 
+import base64
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, _does_token_match
 from django.template import engines
 from django.test import Client, RequestFactory
+from prometheus_client import REGISTRY
 
-from catalog import services
+from catalog import selectors_storefront, services
 from ecommerce import page_cache
 from ecommerce.events import publish
 from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory
@@ -154,3 +157,79 @@ def test_a_cached_api_answer_is_the_same_answer(client, lamp):
     assert (second["Content-Type"], second["Vary"], second["Allow"]) == (
         first["Content-Type"], first["Vary"], first["Allow"]
     )
+
+
+def test_a_copy_of_a_page_is_served_with_the_headers_of_the_first_answer(client, lamp):
+    """Served from the process's copy, the page has the same bytes, security headers and cache rules."""
+    first = client.get("/categories/lighting/")
+
+    second = client.get("/categories/lighting/")
+
+    assert (second.status_code, second.content) == (200, first.content)
+    for header in ("Content-Type", "Vary", "X-Frame-Options", "X-Content-Type-Options", "Content-Length"):
+        assert second[header] == first[header], header
+    assert second["X-Request-ID"] != first["X-Request-ID"]
+
+
+def test_copies_of_pages_count_in_the_request_metrics_under_their_route(client, lamp):
+    """A page answered from a copy is counted under its URL name, not as an unmatched request."""
+    def served():
+        labels = {"method": "GET", "route": "catalog:product_detail", "status": "200"}
+        return REGISTRY.get_sample_value("http_requests_total", labels) or 0
+
+    before = served()
+    for _ in range(3):
+        client.get("/products/reading-lamp/")
+
+    assert served() - before == 3
+
+
+def test_a_token_replaced_elsewhere_is_seen_within_the_check_interval(client, lamp, settings, monkeypatch):
+    """Another process (an event handler in a worker) replacing a page's token: the copy here is
+    served until this process reads the token again, then the page is rendered afresh."""
+    product, _ = lamp
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    client.get("/products/reading-lamp/")
+    type(product).objects.filter(pk=product.pk).update(name="Desk Lamp")
+    cache.set(selectors_storefront.product_token_key(product.pk), "replaced-by-a-worker", timeout=None)
+    cache.delete(f"catalog:product:{product.slug}")
+
+    clock[0] += settings.PAGE_CACHE_TOKEN_CHECK_SECONDS / 2
+    within = client.get("/products/reading-lamp/").content.decode()
+    clock[0] += settings.PAGE_CACHE_TOKEN_CHECK_SECONDS
+    after = client.get("/products/reading-lamp/").content.decode()
+
+    assert ("Reading Lamp" in within, "Desk Lamp" in after) == (True, True)
+
+
+def test_copies_of_api_answers_are_still_rate_limited(client, lamp, settings):
+    """Anonymous product list answers come from a copy, and still count against the client's rate."""
+    settings.API_THROTTLE_RATES = {"anon": "3/min", "user": "100/min"}
+
+    statuses = [client.get("/api/v1/products/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_copy_of_an_api_answer_is_kept_per_format(client, lamp):
+    """The browsable API and JSON at the same address are different answers."""
+    client.get("/api/v1/products/", HTTP_ACCEPT="application/json")
+
+    html = client.get("/api/v1/products/", HTTP_ACCEPT="text/html")
+    json_again = client.get("/api/v1/products/", HTTP_ACCEPT="application/json")
+
+    assert html["Content-Type"].startswith("text/html")
+    assert json_again.json()["count"] == 1
+
+
+def test_a_request_with_credentials_is_never_answered_from_a_copy(client, lamp):
+    """HTTP Basic credentials make the request a signed-in one: it gets its own answer."""
+    UserFactory(username="ada", password="pw-for-ada-1")
+    client.get("/api/v1/products/")
+    credentials = base64.b64encode(b"ada:pw-for-ada-1").decode()
+
+    answer = client.get("/api/v1/products/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+    wrong = client.get("/api/v1/products/", HTTP_AUTHORIZATION="Basic bm9ib2R5Om5vdGhpbmc=")
+
+    assert (answer.status_code, wrong.status_code) == (200, 403)
