@@ -7,6 +7,7 @@ catalog cannot answer, the model is built from the line snapshots with prices_co
 is not cached, so the next request tries again.
 """
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ class CartPage:
     info: CartInfo
     stock: dict[str, StockLevel]
     not_sold: frozenset[str]
+    generation: str = ""  # the cache generation it is kept under; "" when it is not kept
 
     def rows(self) -> list[tuple[CartLineInfo, StockLevel | None, bool]]:
         """(line, stock level, still sold) per line, in the order the lines were added."""
@@ -77,27 +79,35 @@ def _generation_key(cart_id: int) -> str:
     return f"cart:generation:{cart_id}"
 
 
-def _generation(cart_id: int) -> str:
-    """The cart's current cache generation, started if there is none.
+def _current(cart_id: int, *keys: str) -> tuple[str, list]:
+    """(the cart's current cache generation, per key the value cached there if stored under it, else None).
 
-    Cached entries are stored under the generation a reader saw BEFORE reading the database, and
-    forgetting a cart drops its generation. So a reader that raced a write stores its stale entry
-    under a generation nobody asks for any more, instead of over the fresh one.
+    One round trip: entries are stored as (generation, value) and read together with the generation.
+    They are stored under the generation a reader saw BEFORE reading the database, and forgetting a
+    cart drops its generation. So a reader that raced a write stores its stale entry under a
+    generation nobody asks for any more, instead of over the fresh one.
     """
-    key = _generation_key(cart_id)
-    generation = cache.get(key)
+    generation_key = _generation_key(cart_id)
+    found = cache.get_many([generation_key, *keys])
+    generation = found.get(generation_key)
     if generation is None:
         fresh = uuid.uuid4().hex[:12]
-        generation = fresh if cache.add(key, fresh, settings.CART_CACHE_SECONDS) else (cache.get(key) or fresh)
-    return generation
+        generation = fresh if cache.add(generation_key, fresh, settings.CART_CACHE_SECONDS) else (
+            cache.get(generation_key) or fresh)
+    entries = (found.get(key) for key in keys)
+    return generation, [entry[1] if entry is not None and entry[0] == generation else None for entry in entries]
 
 
-def _view_key(cart_id: int, generation: str) -> str:
-    return f"cart:view:{cart_id}:{generation}"
+def _view_key(cart_id: int) -> str:
+    return f"cart:view:{cart_id}"
 
 
-def _count_key(cart_id: int, generation: str) -> str:
-    return f"cart:count:{cart_id}:{generation}"
+def _count_key(cart_id: int) -> str:
+    return f"cart:count:{cart_id}"
+
+
+def _rendered_key(cart_id: int) -> str:
+    return f"cart:rendered:{cart_id}"
 
 
 def _owner_key(*, user_id: int | None, session_key: str | None) -> str:
@@ -115,6 +125,11 @@ def forget_owner(*, user_id: int | None, session_key: str | None) -> None:
     """Drop the cached "which cart is open for this owner" answer."""
     if user_id is not None or session_key:
         cache.delete(_owner_key(user_id=user_id, session_key=session_key))
+
+
+def remember_owner(*, user_id: int | None, session_key: str | None, cart_id: int) -> None:
+    """Cache `cart_id` as the owner's open cart (just read from the database by a change)."""
+    cache.set(_owner_key(user_id=user_id, session_key=session_key), cart_id, settings.CART_CACHE_SECONDS)
 
 
 def open_cart_id(*, user_id: int | None, session_key: str | None) -> int | None:
@@ -141,31 +156,43 @@ def open_cart_id(*, user_id: int | None, session_key: str | None) -> int | None:
 
 def cart_page(cart_id: int) -> CartPage:
     """The cart's read model, from the cache or built in a fixed number of queries. Raises CartNotFound."""
-    generation = _generation(cart_id)
-    cached = cache.get(_view_key(cart_id, generation))
+    return cart_page_and_rendered(cart_id)[0]
+
+
+def cart_page_and_rendered(cart_id: int) -> tuple[CartPage, object | None]:
+    """The cart's read model, and what `keep_rendered` kept for it (None when nothing was); one cache
+    round trip when both are kept. Raises CartNotFound."""
+    generation, (cached, rendered) = _current(cart_id, _view_key(cart_id), _rendered_key(cart_id))
     if cached is not None:
-        return cached
+        return cached, rendered
     cart = Cart.objects.filter(pk=cart_id).first()
     if cart is None:
         raise CartNotFound(f"no cart with the id {cart_id}")
     lines = list(CartLine.objects.filter(cart_id=cart_id).order_by("added_at", "id"))
     page = _build(cart, lines)
     if page.info.prices_confirmed:
+        page = dataclasses.replace(page, generation=generation)
         cache.set_many(
-            {_view_key(cart_id, generation): page, _count_key(cart_id, generation): page.info.item_count},
+            {_view_key(cart_id): (generation, page), _count_key(cart_id): (generation, page.info.item_count)},
             settings.CART_CACHE_SECONDS,
         )
-    return page
+    return page, None
+
+
+def keep_rendered(page: CartPage, rendered: object) -> None:
+    """Keep what a page rendered from `page` (its HTML, say) until the cart's read model changes;
+    nothing is kept for a read model that is not kept itself."""
+    if page.generation:
+        cache.set(_rendered_key(page.info.id), (page.generation, rendered), settings.CART_CACHE_SECONDS)
 
 
 def cart_item_count(cart_id: int) -> int:
     """How many items the cart holds, for the header: from the cache, one query on a miss."""
-    generation = _generation(cart_id)
-    cached = cache.get(_count_key(cart_id, generation))
+    generation, (cached,) = _current(cart_id, _count_key(cart_id))
     if cached is not None:
         return cached
     count = CartLine.objects.filter(cart_id=cart_id).aggregate(total=Sum("quantity"))["total"] or 0
-    cache.set(_count_key(cart_id, generation), count, settings.CART_CACHE_SECONDS)
+    cache.set(_count_key(cart_id), (generation, count), settings.CART_CACHE_SECONDS)
     return count
 
 

@@ -3,6 +3,10 @@
 An anonymous cart is keyed by the session key. That key is also kept inside the session under
 CART_SESSION_KEY, because signing in gives the session a new key (data is kept, the key is not) and
 the merge on login must still find the anonymous cart.
+
+The cart page first reads the cart this session last changed (its id is kept in the session, which
+the page has loaded anyway) and uses it when it is still open and still this shopper's; else it
+asks which cart is open for the shopper, as every other reader does.
 """
 
 from dataclasses import dataclass
@@ -11,6 +15,7 @@ from cart import selectors, services
 from cart.models import Cart
 
 CART_SESSION_KEY = "cart.session_key"
+CART_ID_SESSION_KEY = "cart.id"  # the cart last changed in this session: where the cart page looks first
 
 
 @dataclass(frozen=True)
@@ -39,15 +44,34 @@ def open_cart_page(request) -> selectors.CartPage | None:
     A cached "this owner's cart" answer that points to a cart closed meanwhile (a read that raced
     the checkout) is dropped, and the shopper has no open cart.
     """
+    return open_cart_page_and_rendered(request)[0]
+
+
+def open_cart_page_and_rendered(request) -> tuple[selectors.CartPage | None, object | None]:
+    """Like open_cart_page, with what was kept for that read model (see selectors.keep_rendered)."""
     shopper = shopper_of(request)
+    remembered = request.session.get(CART_ID_SESSION_KEY)
+    if remembered is not None:
+        try:
+            page, rendered = selectors.cart_page_and_rendered(remembered)
+        except selectors.CartNotFound:
+            page = None
+        if page is not None and page.info.status == Cart.Status.OPEN and _owns(shopper, page.info):
+            return page, rendered
     cart_id = selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
     if cart_id is None:
-        return None
-    page = selectors.cart_page(cart_id)
+        return None, None
+    page, rendered = selectors.cart_page_and_rendered(cart_id)
     if page.info.status != Cart.Status.OPEN:
         selectors.forget_owner(user_id=shopper.user_id, session_key=shopper.session_key)
-        return None
-    return page
+        return None, None
+    return page, rendered
+
+
+def _owns(shopper: Shopper, cart: selectors.CartInfo) -> bool:
+    if shopper.user_id is not None:
+        return cart.user_id == shopper.user_id
+    return cart.user_id is None and cart.session_key == shopper.session_key
 
 
 def cart_id_for_change(request) -> int:
@@ -66,5 +90,7 @@ def cart_id_for_change(request) -> int:
     cached = selectors.open_cart_id(user_id=shopper.user_id, session_key=shopper.session_key)
     cart_id = services.cart_get_or_create(user_id=shopper.user_id, session_key=shopper.session_key).pk
     if cached != cart_id:
-        selectors.forget_owner(user_id=shopper.user_id, session_key=shopper.session_key)
+        selectors.remember_owner(user_id=shopper.user_id, session_key=shopper.session_key, cart_id=cart_id)
+    if request.session.get(CART_ID_SESSION_KEY) != cart_id:
+        request.session[CART_ID_SESSION_KEY] = cart_id
     return cart_id

@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from cart import services
-from cart.shoppers import CART_SESSION_KEY
+from cart.shoppers import CART_ID_SESSION_KEY, CART_SESSION_KEY
 
 
 @receiver(user_logged_in, dispatch_uid="cart_merge_on_login")
@@ -14,6 +14,7 @@ def cart_merge_on_login(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
+    session.pop(CART_ID_SESSION_KEY, None)  # the user's cart is found through the user from now on
     session_key = session.pop(CART_SESSION_KEY, None)
     if not session_key:
         return

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cart import services
+from cart import selectors, services
 from cart.forms import AddToCartForm, QuantityForm, first_error
-from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page
+from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page_and_rendered
+from ecommerce import page_cache
 
 
 def _back(request: HttpRequest, next_url: str = "") -> HttpResponse:
@@ -29,9 +30,29 @@ def _back(request: HttpRequest, next_url: str = "") -> HttpResponse:
 
 @require_GET
 def cart_detail(request: HttpRequest) -> HttpResponse:
-    """The shopper's cart: lines with current prices and availability, totals, continue to checkout."""
-    page = open_cart_page(request)
-    return render(request, "cart/cart_detail.html", {"page": page, "cart": page.info if page else None})
+    """The shopper's cart: lines with current prices and availability, totals, continue to checkout.
+
+    The page is rendered once per state of the cart and viewer (with a CSRF placeholder) and kept
+    with the cart's read model. A page with messages to show, or with parameters, is rendered afresh.
+    """
+    page, kept = open_cart_page_and_rendered(request)
+    context = {"page": page, "cart": page.info if page else None}
+    reusable = page is not None and not request.GET and not len(messages.get_messages(request))
+    viewer = _viewer(request)
+    if reusable and kept is not None and kept[0] == viewer:
+        html = kept[1]
+    else:
+        response = render(request, "cart/cart_detail.html", {**context, "csrf_token": page_cache.CSRF_PLACEHOLDER})
+        html = response.content.decode()
+        if reusable:
+            selectors.keep_rendered(page, (viewer, html))
+    return HttpResponse(page_cache.with_csrf_token(request, html))
+
+
+def _viewer(request: HttpRequest) -> tuple | None:
+    """What the page shows of who is asking (the account menu)."""
+    user = request.user
+    return (user.pk, user.get_username(), user.is_staff) if user.is_authenticated else None
 
 
 @require_POST

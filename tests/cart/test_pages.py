@@ -192,14 +192,15 @@ def test_cart_page_costs_a_fixed_number_of_queries(client, sellable, django_asse
     selectors.forget_carts(Cart.objects.values_list("pk", flat=True))
     selectors.forget_owner(user_id=None, session_key=client.session.session_key)
 
-    # (session,) cart id, cart, lines, variants with product and category, product images, stock
-    with django_assert_max_num_queries(7) as cold_queries:
+    # (session,) cart (the one the session changed last), lines, variants with product and category,
+    # product images, stock
+    with django_assert_max_num_queries(6) as cold_queries:
         cold = client.get("/cart/")
     with django_assert_max_num_queries(1) as warm_queries:  # at most the session
         warm = client.get("/cart/")
 
     assert tables_read(cold_queries) == [
-        "cart_cart", "cart_cart", "cart_cartline", "catalog_variant", "catalog_productimage", "inventory_stockitem"
+        "cart_cart", "cart_cartline", "catalog_variant", "catalog_productimage", "inventory_stockitem"
     ]
     assert tables_read(warm_queries) == []
     assert len(cold.context["cart"].lines) == len(warm.context["cart"].lines) == lines
@@ -245,3 +246,75 @@ def test_product_page_add_to_cart_works_without_javascript_with_csrf(sellable):
     page = browser.get(second["Location"])
     assert _messages(page) == ["Added 2 x Oxford Shirt (M / Blue) to your cart."]
     assert '<span class="cart-count">3</span>' in page.content.decode()
+
+
+def _quantity_token(body: str) -> str:
+    form = r'action="/cart/lines/A/quantity/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
+    return re.search(form, body).group(1)
+
+
+def test_a_cart_page_kept_for_the_state_of_the_cart_gives_each_view_working_forms(sellable):
+    """Viewed again, the cart page is the same page with a fresh CSRF token that its forms accept."""
+    sellable("A")
+    shopper = Client(enforce_csrf_checks=True)
+    shopper.get("/orders/lookup/")
+    shopper.post("/cart/add/", {"sku": "A", "quantity": "1", "csrfmiddlewaretoken": shopper.cookies["csrftoken"].value})
+    shopper.get("/cart/")  # shows the "Added" message once
+
+    first, second = shopper.get("/cart/"), shopper.get("/cart/")
+    updated = shopper.post("/cart/lines/A/quantity/", {"quantity": "4", "csrfmiddlewaretoken": _quantity_token(
+        second.content.decode())})
+
+    assert second.templates == []  # not rendered again
+    assert re.sub(r'value="[^"]{64}"', "", first.content.decode()) == re.sub(
+        r'value="[^"]{64}"', "", second.content.decode())
+    assert updated.status_code == 302
+    assert CartLine.objects.get(sku="A").quantity == 4
+
+
+def test_a_kept_cart_page_gives_way_to_changes_and_messages(client, sellable):
+    """After a change the page shows the new quantity and the message about it, then is kept again."""
+    sellable("A", "10.00")
+    client.post("/cart/add/", {"sku": "A", "quantity": "1"})
+    client.get("/cart/")
+    client.get("/cart/")
+
+    client.post("/cart/lines/A/quantity/", {"quantity": "3"})
+    after_change = client.get("/cart/")
+    again = client.get("/cart/").content.decode()
+
+    assert _messages(after_change) == ["Your cart is updated."]
+    assert after_change.context["cart"].item_count == 3
+    assert '<span class="item-count">3</span>' in again
+    assert "Your cart is updated." not in again
+
+
+def test_a_kept_cart_page_names_who_is_viewing_it(client, sellable):
+    """The account menu of the page is the viewer's: signing in shows their name on the cart page."""
+    sellable("A")
+    user = UserFactory(username="grace")
+    client.post("/cart/add/", {"sku": "A", "quantity": "1"})
+    client.get("/cart/")
+    anonymous = client.get("/cart/").content.decode()
+
+    client.post("/accounts/login/", {"username": "grace", "password": PASSWORD})
+    client.get("/cart/")  # the message about the merged cart
+    signed_in = client.get("/cart/").content.decode()
+
+    assert ("grace" in anonymous, '<span class="who">grace</span>' in signed_in) == (False, True)
+    assert Cart.objects.get(user=user, status=Cart.Status.OPEN).lines.get().sku == "A"
+
+
+def test_a_cart_remembered_by_the_session_must_still_be_the_shoppers(client, sellable):
+    """A session naming a cart that is not the shopper's (closed, or another's) gets the shopper's own."""
+    sellable("A")
+    other = UserCartFactory()
+    CartLineFactory(cart=other, sku="A", quantity=7)
+    client.post("/cart/add/", {"sku": "A", "quantity": "2"})
+    session = client.session
+    session["cart.id"] = other.pk
+    session.save()
+
+    page = client.get("/cart/")
+
+    assert [(line.sku, line.quantity) for line in page.context["cart"].lines] == [("A", 2)]
