@@ -184,6 +184,11 @@ def cached_fragment(request: HttpRequest, key: str, render: Callable[[dict], str
     if html is None:
         html = render({"csrf_token": CSRF_PLACEHOLDER})
         cache.set(key, html, timeout)
+    return with_csrf_token(request, html)
+
+
+def with_csrf_token(request: HttpRequest, html: str) -> str:
+    """HTML rendered with the CSRF placeholder, with this visitor's token in its forms instead."""
     return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
 
 
