@@ -9,6 +9,7 @@ is not cached, so the next request tries again.
 
 import dataclasses
 import hashlib
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.db.models import Sum
 
 from cart.models import Cart, CartLine
 from cart.products import current_variants
+from ecommerce import page_cache
 from inventory.interface import StockLevel, availability
 
 # Stored for an owner without an open cart, so that "no cart" is cached too (for NO_CART_SECONDS).
@@ -116,9 +118,11 @@ def _owner_key(*, user_id: int | None, session_key: str | None) -> str:
 
 def forget_carts(cart_ids: Iterable[int]) -> None:
     """Drop the cached read model and item count of these carts (by dropping their generation)."""
-    keys = [_generation_key(cart_id) for cart_id in set(cart_ids)]
-    if keys:
-        cache.delete_many(keys)
+    ids = set(cart_ids)
+    if ids:
+        cache.delete_many([_generation_key(cart_id) for cart_id in ids])
+    for cart_id in ids:
+        _LOCAL_CARTS.drop(str(cart_id))
 
 
 def forget_owner(*, user_id: int | None, session_key: str | None) -> None:
@@ -159,11 +163,34 @@ def cart_page(cart_id: int) -> CartPage:
     return cart_page_and_rendered(cart_id)[0]
 
 
-def cart_page_and_rendered(cart_id: int) -> tuple[CartPage, object | None]:
+@dataclass(frozen=True)
+class _LocalCart:
+    page: CartPage
+    rendered: object | None
+    marker: str
+    read_at: float
+
+
+_LOCAL_CARTS = page_cache.LocalCopies()
+
+
+def cart_page_and_rendered(cart_id: int, *, marker: str | None = None) -> tuple[CartPage, object | None]:
     """The cart's read model, and what `keep_rendered` kept for it (None when nothing was); one cache
-    round trip when both are kept. Raises CartNotFound."""
+    round trip when both are kept. Raises CartNotFound.
+
+    With a `marker` (a token its owner's session replaces on every change it makes), the copy this
+    process read under the same marker is used for PAGE_CACHE_TOKEN_CHECK_SECONDS: the shopper's own
+    changes show at once, others' (a price, stock, another device) within that time.
+    """
+    if marker is not None:
+        copy = _LOCAL_CARTS.get(str(cart_id))
+        if (copy is not None and copy.marker == marker
+                and time.monotonic() - copy.read_at < settings.PAGE_CACHE_TOKEN_CHECK_SECONDS):
+            return copy.page, copy.rendered
     generation, (cached, rendered) = _current(cart_id, _view_key(cart_id), _rendered_key(cart_id))
     if cached is not None:
+        if marker is not None:
+            _keep_local(_LocalCart(cached, rendered, marker, time.monotonic()))
         return cached, rendered
     cart = Cart.objects.filter(pk=cart_id).first()
     if cart is None:
@@ -184,6 +211,14 @@ def keep_rendered(page: CartPage, rendered: object) -> None:
     nothing is kept for a read model that is not kept itself."""
     if page.generation:
         cache.set(_rendered_key(page.info.id), (page.generation, rendered), settings.CART_CACHE_SECONDS)
+        copy = _LOCAL_CARTS.get(str(page.info.id))
+        if copy is not None and copy.page.generation == page.generation:
+            _keep_local(dataclasses.replace(copy, rendered=rendered))
+
+
+def _keep_local(copy: _LocalCart) -> None:
+    size = 1000 * (1 + len(copy.page.info.lines)) + (0 if copy.rendered is None else 10_000)  # about
+    _LOCAL_CARTS.put(str(copy.page.info.id), copy, size)
 
 
 def cart_item_count(cart_id: int) -> int:

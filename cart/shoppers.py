@@ -6,9 +6,12 @@ the merge on login must still find the anonymous cart.
 
 The cart page first reads the cart this session last changed (its id is kept in the session, which
 the page has loaded anyway) and uses it when it is still open and still this shopper's; else it
-asks which cart is open for the shopper, as every other reader does.
+asks which cart is open for the shopper, as every other reader does. Every change made through the
+session also replaces a marker in it, so the page may use this process's recent copy of the cart
+(see selectors.cart_page_and_rendered) without missing the shopper's own changes.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from cart import selectors, services
@@ -16,6 +19,7 @@ from cart.models import Cart
 
 CART_SESSION_KEY = "cart.session_key"
 CART_ID_SESSION_KEY = "cart.id"  # the cart last changed in this session: where the cart page looks first
+CART_MARKER_SESSION_KEY = "cart.marker"  # replaced by every change made through this session
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,18 @@ def open_cart_page(request) -> selectors.CartPage | None:
     return open_cart_page_and_rendered(request)[0]
 
 
-def open_cart_page_and_rendered(request) -> tuple[selectors.CartPage | None, object | None]:
-    """Like open_cart_page, with what was kept for that read model (see selectors.keep_rendered)."""
+def open_cart_page_and_rendered(request, *, recent_copy: bool = False,
+                                ) -> tuple[selectors.CartPage | None, object | None]:
+    """Like open_cart_page, with what was kept for that read model (see selectors.keep_rendered).
+
+    `recent_copy`: the cart this session changed last may come from this process's recent copy.
+    """
     shopper = shopper_of(request)
     remembered = request.session.get(CART_ID_SESSION_KEY)
     if remembered is not None:
+        marker = request.session.get(CART_MARKER_SESSION_KEY, "") if recent_copy else None
         try:
-            page, rendered = selectors.cart_page_and_rendered(remembered)
+            page, rendered = selectors.cart_page_and_rendered(remembered, marker=marker)
         except selectors.CartNotFound:
             page = None
         if page is not None and page.info.status == Cart.Status.OPEN and _owns(shopper, page.info):
@@ -74,6 +83,25 @@ def _owns(shopper: Shopper, cart: selectors.CartInfo) -> bool:
     return cart.user_id is None and cart.session_key == shopper.session_key
 
 
+def cart_id_to_change(request) -> int | None:
+    """The id of the request's open cart (None without one), about to be changed by this request."""
+    cart_id = cart_id_of(request)
+    if cart_id is not None:
+        _note_change(request, cart_id)
+    return cart_id
+
+
+def _note_change(request, cart_id: int) -> None:
+    """Remember the cart and replace the marker, in a session the request already has (a client
+    signed in by other means, HTTP Basic say, gets no session for it)."""
+    session = request.session
+    if not session.session_key:
+        return
+    if session.get(CART_ID_SESSION_KEY) != cart_id:
+        session[CART_ID_SESSION_KEY] = cart_id
+    session[CART_MARKER_SESSION_KEY] = uuid.uuid4().hex[:12]
+
+
 def cart_id_for_change(request) -> int:
     """The id of the request's open cart, creating it (and the session key if needed) when missing.
 
@@ -91,6 +119,5 @@ def cart_id_for_change(request) -> int:
     cart_id = services.cart_get_or_create(user_id=shopper.user_id, session_key=shopper.session_key).pk
     if cached != cart_id:
         selectors.remember_owner(user_id=shopper.user_id, session_key=shopper.session_key, cart_id=cart_id)
-    if request.session.get(CART_ID_SESSION_KEY) != cart_id:
-        request.session[CART_ID_SESSION_KEY] = cart_id
+    _note_change(request, cart_id)
     return cart_id

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cart import selectors, services
 from cart.forms import AddToCartForm, QuantityForm, first_error
-from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page_and_rendered
+from cart.shoppers import cart_id_for_change, cart_id_to_change, open_cart_page_and_rendered
 from ecommerce import page_cache
 
 
@@ -35,7 +35,7 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
     The page is rendered once per state of the cart and viewer (with a CSRF placeholder) and kept
     with the cart's read model. A page with messages to show, or with parameters, is rendered afresh.
     """
-    page, kept = open_cart_page_and_rendered(request)
+    page, kept = open_cart_page_and_rendered(request, recent_copy=True)
     context = {"page": page, "cart": page.info if page else None}
     reusable = page is not None and not request.GET and not len(messages.get_messages(request))
     viewer = _viewer(request)
@@ -74,7 +74,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 
 def _own_cart_id(request: HttpRequest) -> int:
-    cart_id = cart_id_of(request)
+    cart_id = cart_id_to_change(request)
     if cart_id is None:
         raise Http404("You have no cart yet.")
     return cart_id

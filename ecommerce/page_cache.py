@@ -229,47 +229,61 @@ class _LocalPage:
     match: ResolverMatch | None  # the route the page was served for (read by the request metrics)
 
 
-class _LocalPages:
-    """Pages this process served, least recently used dropped first beyond a size in bytes."""
+class LocalCopies:
+    """Copies of cached things in this process's memory, least recently used dropped first beyond
+    PAGE_CACHE_LOCAL_BYTES (a budget per kind of copy). Whoever keeps a copy decides when it is stale."""
 
     def __init__(self):
-        self._pages: OrderedDict[str, _LocalPage] = OrderedDict()
+        self._copies: OrderedDict[str, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        _ALL_LOCAL_COPIES.append(self)
 
-    def get(self, key: str) -> _LocalPage | None:
+    def get(self, key: str):
+        """The copy under `key`, or None."""
         with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
+            found = self._copies.get(key)
+            if found is None:
+                return None
+            self._copies.move_to_end(key)
+            return found[0]
 
-    def put(self, key: str, page: _LocalPage) -> None:
+    def put(self, key: str, value: object, size: int) -> None:
+        """Keep `value` (about `size` bytes) under `key`."""
         budget = settings.PAGE_CACHE_LOCAL_BYTES
-        if len(page.content) > budget:
+        if size > budget:
             return
         with self._lock:
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.content)
-            self._pages[key] = page
-            self._bytes += len(page.content)
+            self._drop(key)
+            self._copies[key] = (value, size)
+            self._bytes += size
             while self._bytes > budget:
-                _, dropped = self._pages.popitem(last=False)
-                self._bytes -= len(dropped.content)
+                _, (_, dropped) = self._copies.popitem(last=False)
+                self._bytes -= dropped
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        old = self._copies.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1]
 
     def clear(self) -> None:
         with self._lock:
-            self._pages.clear()
+            self._copies.clear()
             self._bytes = 0
 
 
-_LOCAL_PAGES = _LocalPages()
+_ALL_LOCAL_COPIES: list[LocalCopies] = []
+_LOCAL_PAGES = LocalCopies()
 
 
 def clear_local_copies() -> None:
-    """Drop this process's copies of pages and tokens (after the shared cache was cleared)."""
-    _LOCAL_PAGES.clear()
+    """Drop every copy this process keeps, and the tokens it checked (after the shared cache was cleared)."""
+    for copies in _ALL_LOCAL_COPIES:
+        copies.clear()
     _CHECKED_TOKENS.clear()
 
 
@@ -309,8 +323,8 @@ class PageCacheMiddleware:
         page = _LocalPage(answer, content, headers, CSRF_PLACEHOLDER.encode() in content,
                           getattr(request, "resolver_match", None))
         if answer.vary_on_accept:  # the plain address says where to look
-            _LOCAL_PAGES.put(address, page)
-        _LOCAL_PAGES.put(_local_key(request, address, answer.vary_on_accept), page)
+            _LOCAL_PAGES.put(address, page, len(content))
+        _LOCAL_PAGES.put(_local_key(request, address, answer.vary_on_accept), page, len(content))
         _CHECKED_TOKENS.seen(answer.token_key, answer.token)
 
     def _answer(self, request: HttpRequest, page: _LocalPage) -> HttpResponse:

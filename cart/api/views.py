@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from cart import selectors, services
 from cart.api.serializers import AddLineInput, CartOutput, ErrorOutput, UpdateLineInput
-from cart.shoppers import cart_id_for_change, cart_id_of, open_cart_page
+from cart.shoppers import cart_id_for_change, cart_id_to_change, open_cart_page
 
 TAGS = ["cart"]
 
@@ -59,7 +59,7 @@ class CartView(APIView):
 
     @extend_schema(tags=TAGS, summary="Empty the cart", responses={200: CartOutput, 400: OpenApiResponse(ErrorOutput)})
     def delete(self, request: Request) -> Response:
-        cart_id = cart_id_of(request)
+        cart_id = cart_id_to_change(request)
         if cart_id is None:
             return Response(_cart_body(None))
         try:
@@ -105,7 +105,7 @@ class CartLineView(APIView):
         given = UpdateLineInput(data=request.data)
         if not given.is_valid():
             return _invalid(given)
-        cart_id = cart_id_of(request)
+        cart_id = cart_id_to_change(request)
         if cart_id is None:
             return Response({"detail": "You have no cart yet."}, status=status.HTTP_404_NOT_FOUND)
         try:
@@ -116,7 +116,7 @@ class CartLineView(APIView):
 
     @extend_schema(tags=TAGS, summary="Remove a line", responses={200: CartOutput, 404: OpenApiResponse(ErrorOutput)})
     def delete(self, request: Request, sku: str) -> Response:
-        cart_id = cart_id_of(request)
+        cart_id = cart_id_to_change(request)
         if cart_id is None:
             return Response({"detail": "You have no cart yet."}, status=status.HTTP_404_NOT_FOUND)
         try:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from cart import selectors
 from cart.models import Cart, CartLine
+from catalog import services as catalog_services
 from tests.factories.cart import CartLineFactory, UserCartFactory
 from tests.factories.users import PASSWORD, UserFactory
 
@@ -318,3 +319,46 @@ def test_a_cart_remembered_by_the_session_must_still_be_the_shoppers(client, sel
     page = client.get("/cart/")
 
     assert [(line.sku, line.quantity) for line in page.context["cart"].lines] == [("A", 2)]
+
+
+@pytest.fixture
+def copies_in_another_process(monkeypatch):
+    """Cart changes made by another web process or a worker: they cannot drop this process's copies.
+    Returns a clock for this process's copies."""
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(selectors._LOCAL_CARTS, "drop", lambda key: None)
+    return clock
+
+
+def test_the_shoppers_own_change_shows_at_once_whichever_process_serves_the_page(
+        client, sellable, copies_in_another_process):
+    """A copy of the cart kept by this process is not used once the shopper's session changed the cart."""
+    sellable("A", "10.00")
+    client.post("/cart/add/", {"sku": "A", "quantity": "1"})
+    client.get("/cart/")
+    client.get("/cart/")
+
+    client.post("/cart/lines/A/quantity/", {"quantity": "5"})
+    client.get("/cart/")  # the message
+    page = client.get("/cart/").content.decode()
+
+    assert '<span class="item-count">5</span>' in page
+
+
+def test_a_change_made_elsewhere_shows_within_the_check_interval(
+        client, sellable, settings, copies_in_another_process, django_capture_on_commit_callbacks):
+    """A price change handled by a worker reaches this process's copy of the cart page in time."""
+    variant = sellable("A", "10.00")
+    client.post("/cart/add/", {"sku": "A", "quantity": "1"})
+    client.get("/cart/")
+    client.get("/cart/")
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.change_price(variant=variant, new_price="8.00")
+
+    copies_in_another_process[0] += settings.PAGE_CACHE_TOKEN_CHECK_SECONDS / 2
+    within = client.get("/cart/").content.decode()
+    copies_in_another_process[0] += settings.PAGE_CACHE_TOKEN_CHECK_SECONDS
+    after = client.get("/cart/").content.decode()
+
+    assert ("Price changed" in within, "Price changed from 10.00" in after) == (False, True)
