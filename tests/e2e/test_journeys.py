@@ -84,7 +84,12 @@ def shop():
 
 
 def horizontal_overflow(page: Page) -> int:
-    """How many CSS pixels the document is wider than the viewport (0: no horizontal scroll)."""
+    """How many CSS pixels the document is wider than the viewport (0: no horizontal scroll).
+
+    Measured once the page's stylesheets have loaded: a browser shows nothing before (they block
+    rendering), but a script may measure the unstyled layout in between.
+    """
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
