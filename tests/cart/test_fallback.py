@@ -154,7 +154,7 @@ def test_slow_catalog_times_out_and_the_breaker_stops_calling_it(client, filled_
 
     assert slow_catalog.hits == 3
     assert catalog_breaker.state() == OPEN
-    assert max(timings) < TIMEOUT + 0.1
+    assert max(timings) < TIMEOUT + 1.0  # a view that waited for the catalog would take its 2 s
     assert max(timings[3:]) < TIMEOUT  # open: no call, so no view waits out a timeout
 
 
