@@ -123,7 +123,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shop"}}
 
-# Each web process keeps copies of the whole pages it served (ecommerce/page_cache.py) up to this size.
+# Each web process keeps copies of the whole pages it served, and of carts (ecommerce/page_cache.py),
+# up to this size for each of the two.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # ... and trusts a page's token for this long before reading it again from the shared cache.
 PAGE_CACHE_TOKEN_CHECK_SECONDS = env.float("PAGE_CACHE_TOKEN_CHECK_SECONDS", default=0.25)
