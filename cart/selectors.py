@@ -160,7 +160,8 @@ def open_cart_id(*, user_id: int | None, session_key: str | None) -> int | None:
 
 def cart_page(cart_id: int) -> CartPage:
     """The cart's read model, from the cache or built in a fixed number of queries. Raises CartNotFound."""
-    return cart_page_and_rendered(cart_id)[0]
+    generation, (cached,) = _current(cart_id, _view_key(cart_id))
+    return cached if cached is not None else _build_and_keep(cart_id, generation)
 
 
 @dataclass(frozen=True)
@@ -184,14 +185,18 @@ def cart_page_and_rendered(cart_id: int, *, marker: str | None = None) -> tuple[
     """
     if marker is not None:
         copy = _LOCAL_CARTS.get(str(cart_id))
-        if (copy is not None and copy.marker == marker
-                and time.monotonic() - copy.read_at < settings.PAGE_CACHE_TOKEN_CHECK_SECONDS):
+        if copy is not None and copy.marker == marker and page_cache.checked_recently(copy.read_at):
             return copy.page, copy.rendered
     generation, (cached, rendered) = _current(cart_id, _view_key(cart_id), _rendered_key(cart_id))
     if cached is not None:
         if marker is not None:
             _keep_local(_LocalCart(cached, rendered, marker, time.monotonic()))
         return cached, rendered
+    return _build_and_keep(cart_id, generation), None
+
+
+def _build_and_keep(cart_id: int, generation: str) -> CartPage:
+    """Build the read model from the database and keep it under `generation` (read before building)."""
     cart = Cart.objects.filter(pk=cart_id).first()
     if cart is None:
         raise CartNotFound(f"no cart with the id {cart_id}")
@@ -203,7 +208,7 @@ def cart_page_and_rendered(cart_id: int, *, marker: str | None = None) -> tuple[
             {_view_key(cart_id): (generation, page), _count_key(cart_id): (generation, page.info.item_count)},
             settings.CART_CACHE_SECONDS,
         )
-    return page, None
+    return page
 
 
 def keep_rendered(page: CartPage, rendered: object) -> None:

@@ -85,12 +85,11 @@ class _CheckedTokens:
         self._tokens: dict[str, tuple[str | None, float]] = {}
 
     def current(self, key: str) -> str | None:
-        now = time.monotonic()
         checked = self._tokens.get(key)
-        if checked is not None and now - checked[1] < settings.PAGE_CACHE_TOKEN_CHECK_SECONDS:
+        if checked is not None and checked_recently(checked[1]):
             return checked[0]
         value = cache.get(key)
-        self._tokens[key] = (value, now)
+        self._tokens[key] = (value, time.monotonic())
         return value
 
     def seen(self, key: str, token: str) -> None:
@@ -106,6 +105,12 @@ class _CheckedTokens:
 
 
 _CHECKED_TOKENS = _CheckedTokens()
+
+
+def checked_recently(read_at: float) -> bool:
+    """True when something read from the shared cache at `read_at` (time.monotonic()) may still be
+    trusted without reading it again (for PAGE_CACHE_TOKEN_CHECK_SECONDS)."""
+    return time.monotonic() - read_at < settings.PAGE_CACHE_TOKEN_CHECK_SECONDS
 
 
 # Pages ----------------------------------------------------------------------------------------------
@@ -192,9 +197,13 @@ def with_csrf_token(request: HttpRequest, html: str) -> str:
     return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
 
 
+def _with_csrf_token_bytes(request: HttpRequest, content: bytes) -> bytes:
+    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
 def _personalised(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
-        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        response.content = _with_csrf_token_bytes(request, response.content)
     # The same URL answers differently once the visitor has a session.
     patch_vary_headers(response, ("Cookie",))
     return response
@@ -322,8 +331,8 @@ class PageCacheMiddleware:
         headers = tuple((name, value) for name, value in response.items() if name != "Content-Length")
         page = _LocalPage(answer, content, headers, CSRF_PLACEHOLDER.encode() in content,
                           getattr(request, "resolver_match", None))
-        if answer.vary_on_accept:  # the plain address says where to look
-            _LOCAL_PAGES.put(address, page, len(content))
+        if answer.vary_on_accept:  # the plain address says where to look (the bytes count once)
+            _LOCAL_PAGES.put(address, page, 0)
         _LOCAL_PAGES.put(_local_key(request, address, answer.vary_on_accept), page, len(content))
         _CHECKED_TOKENS.seen(answer.token_key, answer.token)
 
@@ -338,6 +347,6 @@ class PageCacheMiddleware:
         # What CsrfViewMiddleware does around a page with a form: read the visitor's CSRF cookie,
         # put the token in the form, set the cookie.
         self.csrf.process_request(request)
-        response.content = page.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        response.content = _with_csrf_token_bytes(request, page.content)
         response["Content-Length"] = str(len(response.content))
         return self.csrf.process_response(request, response)

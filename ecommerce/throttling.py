@@ -60,8 +60,10 @@ class _FixedWindowThrottle(BaseThrottle):
 
     def allow_request(self, request, view):
         ident = self.ident(request)
-        if ident is None:
-            return True
+        return True if ident is None else self.count(ident)
+
+    def count(self, ident: str) -> bool:
+        """Count one request of the client `ident`; False when it is over the rate."""
         allowed, wait = _hit(f"api:{self.scope}:{ident}", self.rate())
         self._wait = None if allowed else wait
         return allowed
@@ -82,8 +84,7 @@ class AnonymousRateThrottle(_FixedWindowThrottle):
 def anonymous_api_allowed(request) -> bool:
     """Count an anonymous API request that is answered without DRF; False when its address is over
     the rate (the request then goes through DRF, which refuses it with its 429)."""
-    allowed, _ = _hit(f"api:{AnonymousRateThrottle.scope}:{client_ip(request)}", settings.API_THROTTLE_RATES["anon"])
-    return allowed
+    return AnonymousRateThrottle().count(client_ip(request))
 
 
 class UserRateThrottle(_FixedWindowThrottle):
